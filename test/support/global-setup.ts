@@ -1,1 +1,5 @@
-export default async function globalSetup(): Promise<void> {}
+import { prepareTemplate } from './database-template';
+
+export default async function globalSetup(): Promise<void> {
+  await prepareTemplate();
+}

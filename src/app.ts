@@ -1,0 +1,57 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { buildOpenApiDocument, createRegistry } from './http/openapi';
+import { ApiRouter } from './http/route';
+import { clientIp, limiter } from './http/rate-limit';
+import type { ReadinessCheck } from './modules/ops/ops.router';
+import { opsRouter } from './modules/ops/ops.router';
+import type { Services } from './services';
+import { registerRoutes } from './routes';
+
+export interface AppDeps {
+  services: Services;
+  readiness: ReadinessCheck[];
+}
+
+const VERSION = '1.0.0';
+
+/** Builds the Express app; never listens (server.ts and tests do that). */
+export function createApp({ services, readiness }: AppDeps): Express {
+  const { config, logger } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.set('query parser', 'simple');
+
+  const { metrics } = services;
+  app.use(pinoHttp({ logger, genReqId: (req) => (req.headers['x-request-id'] as string) || randomUUID(), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(metrics.middleware);
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"] } } }));
+
+  const registry = createRegistry();
+  let openApi: object | undefined;
+  app.use(opsRouter({ checks: readiness, metrics: metrics.registry, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
+
+  // The webhook verifies a signature over the exact bytes MODE sent, so it takes the raw body.
+  app.use('/webhooks', express.raw({ type: '*/*', limit: config.http.jsonBodyLimit }));
+  app.use(express.json({ limit: config.http.jsonBodyLimit }));
+  app.use('/v1/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }));
+
+  const apiLimit = limiter({
+    name: 'api',
+    windowMs: 60_000,
+    limit: config.rateLimits.apiPerMinute,
+    key: (req) => req.principal?.userId ?? clientIp(req),
+    stores: services.rateLimitStores,
+  });
+  const api = new ApiRouter(registry, services.guards, [apiLimit]);
+  registerRoutes(api, services);
+  app.use(api.router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,110 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { Pool } from 'pg';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PrismaClient } from '../generated/prisma/client';
+
+export type { PrismaClient };
+export type DatabaseKind = 'pglite' | 'postgresql';
+
+/** Raw SQL access, used by the migrator and by the few queries Prisma cannot express. */
+export interface SqlRunner {
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs `work` inside one transaction on one connection. */
+  transaction<T>(work: (sql: Pick<SqlRunner, 'exec' | 'query'>) => Promise<T>): Promise<T>;
+}
+
+export interface Database {
+  kind: DatabaseKind;
+  /** The embedded instance, when kind is 'pglite' (tests dump and clone it). */
+  pglite?: PGlite;
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgresql:// URL; when absent the embedded PGlite database is used. */
+  url?: string;
+  /** Where PGlite keeps its files; `memory://` for a throwaway database. */
+  dataDir?: string;
+  /** A PGlite data directory dump to start from (tests clone a migrated template this way). */
+  loadDataDir?: Blob;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options);
+}
+
+async function openPglite(options: DatabaseOptions): Promise<Database> {
+  const dataDir = options.dataDir ?? 'memory://';
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = new PGlite(dataDir.startsWith('memory://') ? dataDir : join(dataDir, 'pglite'), {
+    loadDataDir: options.loadDataDir,
+  });
+  await pglite.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const sql: SqlRunner = {
+    exec: async (text) => void (await pglite.exec(text)),
+    query: async <T>(text: string, params?: unknown[]) => (await pglite.query<T>(text, params)).rows,
+    transaction: (work) =>
+      pglite.transaction((tx) =>
+        work({
+          exec: async (text) => void (await tx.exec(text)),
+          query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows,
+        }),
+      ),
+  };
+  return {
+    kind: 'pglite',
+    pglite,
+    prisma,
+    sql,
+    ping: async () => void (await pglite.query('SELECT 1')),
+    close: async () => {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new Pool({ connectionString: url, max: 3, connectionTimeoutMillis: 5_000 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  const sql: SqlRunner = {
+    exec: async (text) => void (await pool.query(text)),
+    query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
+    transaction: async (work) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          exec: async (text) => void (await client.query(text)),
+          query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+  return {
+    kind: 'postgresql',
+    prisma,
+    sql,
+    ping: async () => void (await pool.query('SELECT 1')),
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

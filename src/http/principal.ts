@@ -1,0 +1,41 @@
+// Who is calling: a logged-in user, or a service client acting on behalf of a user.
+
+export const SCOPES = [
+  'homes:read',
+  'homes:write',
+  'devices:read',
+  'devices:write',
+  'devices:command',
+  'events:read',
+  'notifications:read',
+  'users:link',
+] as const;
+
+export type Scope = (typeof SCOPES)[number];
+
+export interface UserPrincipal {
+  kind: 'user';
+  userId: string;
+  role: 'user' | 'admin';
+}
+
+export interface ServicePrincipal {
+  kind: 'service';
+  /** The local user the service client acts for (X-On-Behalf-Of). */
+  userId: string;
+  role: 'user';
+  clientId: string;
+  serviceClientId: string;
+  scopes: Scope[];
+}
+
+export type Principal = UserPrincipal | ServicePrincipal;
+
+/** What a route demands of its caller. */
+export type Access = 'public' | 'user' | 'admin';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}

@@ -1,0 +1,120 @@
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { z, ZodType } from 'zod';
+import { ValidationError, type FieldIssue } from '../lib/errors';
+import { ErrorBody, toOpenApiPath, type OpenAPIRegistry } from './openapi';
+import type { Access, Scope } from './principal';
+
+// One declaration per route: the same zod schemas validate the request and describe it in
+// the OpenAPI document, and the access rule picks the authentication guard.
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Schema = ZodType | undefined;
+type Parsed<S extends Schema> = S extends ZodType ? z.output<S> : undefined;
+
+export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema> {
+  method: Method;
+  path: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  /** Needed by service clients; users are not limited by scopes. */
+  scope?: Scope;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Extra middleware that runs after authentication and before validation (rate limits). */
+  before?: RequestHandler[];
+  responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
+}
+
+export interface RouteInput<B extends Schema, Q extends Schema, P extends Schema> {
+  body: Parsed<B>;
+  query: Parsed<Q>;
+  params: Parsed<P>;
+}
+
+export type RouteHandler<B extends Schema, Q extends Schema, P extends Schema> = (
+  input: RouteInput<B, Q, P>,
+  req: Request,
+  res: Response,
+) => Promise<void> | void;
+
+export interface Guards {
+  authenticate(access: Exclude<Access, 'public'>, scope?: Scope): RequestHandler;
+}
+
+const ERROR_STATUSES: Record<number, string> = {
+  400: 'The request is not valid',
+  401: 'Authentication is required',
+  403: 'Not allowed',
+  404: 'Not found',
+  429: 'Too many requests',
+};
+
+export class ApiRouter {
+  readonly router = Router();
+
+  constructor(
+    private readonly registry: OpenAPIRegistry,
+    private readonly guards: Guards,
+    /** Runs after authentication on every non-public route (the per-user API rate limit). */
+    private readonly authenticated: RequestHandler[] = [],
+  ) {}
+
+  route<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
+    spec: RouteSpec<B, Q, P>,
+    handler: RouteHandler<B, Q, P>,
+  ): void {
+    this.document(spec);
+    const stack: RequestHandler[] = [];
+    if (spec.access !== 'public') stack.push(this.guards.authenticate(spec.access, spec.scope), ...this.authenticated);
+    stack.push(...(spec.before ?? []));
+    stack.push(async (req: Request, res: Response, _next: NextFunction) => {
+      const input = {
+        body: parse(spec.body, req.body ?? {}, 'body'),
+        query: parse(spec.query, req.query, 'query'),
+        params: parse(spec.params, req.params, 'params'),
+      } as RouteInput<B, Q, P>;
+      await handler(input, req, res);
+    });
+    this.router[spec.method](spec.path, ...stack);
+  }
+
+  private document(spec: RouteSpec<Schema, Schema, Schema>): void {
+    const responses: Record<string, object> = {};
+    for (const [status, response] of Object.entries(spec.responses)) {
+      responses[status] = response.schema
+        ? { description: response.description, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
+        : { description: response.description };
+    }
+    const implied = [400, ...(spec.access === 'public' ? [] : [401, 403]), 429];
+    for (const status of implied) {
+      responses[status] ??= { description: ERROR_STATUSES[status], content: { 'application/json': { schema: ErrorBody } } };
+    }
+    this.registry.registerPath({
+      method: spec.method,
+      path: toOpenApiPath(spec.path),
+      summary: spec.summary,
+      tags: spec.tags,
+      security: spec.access === 'public' ? undefined : [{ bearer: [] }],
+      description: spec.scope ? `Service clients need the \`${spec.scope}\` scope.` : undefined,
+      request: {
+        body: spec.body ? { content: { 'application/json': { schema: spec.body } }, required: true } : undefined,
+        query: spec.query as never,
+        params: spec.params as never,
+      },
+      responses: responses as never,
+    });
+  }
+}
+
+function parse(schema: Schema, value: unknown, where: 'body' | 'query' | 'params'): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details: FieldIssue[] = result.error.issues.map((issue) => ({
+    field: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  throw new ValidationError(details);
+}

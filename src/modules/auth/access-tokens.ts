@@ -1,0 +1,89 @@
+import jwt from 'jsonwebtoken';
+import { randomUUID } from 'node:crypto';
+import { UnauthenticatedError } from '../../lib/errors';
+
+// Short-lived JWTs with the algorithm, issuer and audience pinned on both sides. User
+// tokens and service tokens carry different audiences, so neither passes for the other.
+
+export const USER_AUDIENCE = 'mode-bridge:app';
+export const SERVICE_AUDIENCE = 'mode-bridge:service';
+const ALGORITHM = 'HS256';
+
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  ttlSeconds: number;
+}
+
+export interface SignedToken {
+  token: string;
+  expiresIn: number;
+}
+
+export interface UserClaims {
+  userId: string;
+  role: 'user' | 'admin';
+}
+
+export interface ServiceClaims {
+  clientId: string;
+  scopes: string[];
+  tokenId: string;
+}
+
+export class AccessTokens {
+  constructor(private readonly settings: TokenSettings) {}
+
+  signUser(claims: UserClaims): SignedToken {
+    return this.sign({ role: claims.role }, claims.userId, USER_AUDIENCE);
+  }
+
+  verifyUser(token: string): UserClaims {
+    const payload = this.verify(token, USER_AUDIENCE);
+    const role = payload.role === 'admin' ? 'admin' : 'user';
+    return { userId: payload.sub as string, role };
+  }
+
+  signService(clientId: string, scopes: string[]): SignedToken {
+    return this.sign({ scope: scopes.join(' ') }, clientId, SERVICE_AUDIENCE);
+  }
+
+  verifyService(token: string): ServiceClaims {
+    const payload = this.verify(token, SERVICE_AUDIENCE);
+    const scope = typeof payload.scope === 'string' ? payload.scope : '';
+    return { clientId: payload.sub as string, scopes: scope.split(' ').filter(Boolean), tokenId: String(payload.jti) };
+  }
+
+  /** The audience a token claims, read without trusting it, to pick the verifier. */
+  static audienceOf(token: string): string | undefined {
+    const decoded = jwt.decode(token, { json: true });
+    return typeof decoded?.aud === 'string' ? decoded.aud : undefined;
+  }
+
+  private sign(claims: object, subject: string, audience: string): SignedToken {
+    const token = jwt.sign(claims, this.settings.secret, {
+      algorithm: ALGORITHM,
+      issuer: this.settings.issuer,
+      audience,
+      subject,
+      expiresIn: this.settings.ttlSeconds,
+      jwtid: randomUUID(),
+    });
+    return { token, expiresIn: this.settings.ttlSeconds };
+  }
+
+  private verify(token: string, audience: string): jwt.JwtPayload {
+    try {
+      const payload = jwt.verify(token, this.settings.secret, {
+        algorithms: [ALGORITHM],
+        issuer: this.settings.issuer,
+        audience,
+      });
+      if (typeof payload === 'string' || typeof payload.sub !== 'string') throw new Error('no subject');
+      return payload;
+    } catch (error) {
+      const expired = error instanceof jwt.TokenExpiredError;
+      throw new UnauthenticatedError(expired ? 'The access token has expired' : 'The access token is not valid');
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { ConflictError, UnauthenticatedError, ValidationError } from '../../lib/errors';
+import type { AuditRepository } from '../audit/audit.repository';
+import type { UsersRepository, UserWithLink } from '../users/users.repository';
+import { toUserView, type UserView } from '../users/users.view';
+import type { AccessTokens } from './access-tokens';
+import { burnPasswordCheck, hashPassword, passwordWeaknesses, verifyPassword } from './passwords';
+import { RefreshTokenReuseError, type RefreshTokens } from './refresh-tokens';
+
+/** Links a new local user to MODE; never throws: failures leave the link pending. */
+export interface AccountLinker {
+  tryLink(userId: string): Promise<void>;
+}
+
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface Client {
+  ip?: string;
+}
+
+export class AuthService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly accessTokens: AccessTokens,
+    private readonly refreshTokens: RefreshTokens,
+    private readonly audit: AuditRepository,
+    private readonly linker: AccountLinker,
+    private readonly adminEmails: string[],
+  ) {}
+
+  async register(input: { email: string; password: string; name?: string }, client: Client) {
+    const email = input.email.toLowerCase();
+    const weaknesses = passwordWeaknesses(input.password, email);
+    if (weaknesses.length > 0) {
+      throw new ValidationError(weaknesses.map((message) => ({ field: 'body.password', message })), 'The password is too weak');
+    }
+    if (await this.users.findByEmail(email)) throw new ConflictError('An account with this email already exists');
+    const passwordHash = await hashPassword(input.password);
+    const role = this.adminEmails.includes(email) ? 'admin' : 'user';
+    const created = await this.users
+      .create({ email, name: input.name ?? '', passwordHash, role, status: 'active' })
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'P2002') throw new ConflictError('An account with this email already exists');
+        throw error;
+      });
+    await this.audit.record({ actorType: 'user', actorId: created.id, action: 'user.register', targetType: 'user', targetId: created.id, result: 'success', ip: client.ip, details: { role } });
+    await this.linker.tryLink(created.id);
+    const user = (await this.users.findById(created.id)) ?? created;
+    return { user: toUserView(user), ...(await this.startSession(user)) };
+  }
+
+  /** The passport-local verify step: the same answer and comparable time for every failure. */
+  async verifyCredentials(email: string, password: string, client: Client): Promise<UserWithLink> {
+    const user = await this.users.findByEmail(email);
+    const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await burnPasswordCheck(password);
+    if (!user || !valid || user.status !== 'active') {
+      const reason = !user ? 'unknown_email' : !valid ? 'wrong_password' : `status_${user.status}`;
+      await this.audit.record({ actorType: 'anonymous', action: 'auth.login', targetType: 'user', targetId: user?.id ?? null, result: 'failure', ip: client.ip, details: { reason } });
+      throw new UnauthenticatedError('The email or password is wrong', 'invalid_credentials');
+    }
+    return user;
+  }
+
+  async login(user: UserWithLink, client: Client): Promise<{ user: UserView } & Session> {
+    await this.audit.record({ actorType: 'user', actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, result: 'success', ip: client.ip });
+    return { user: toUserView(user), ...(await this.startSession(user)) };
+  }
+
+  async refresh(refreshToken: string, client: Client): Promise<Session> {
+    let rotated;
+    try {
+      rotated = await this.refreshTokens.rotate(refreshToken);
+    } catch (error) {
+      if (error instanceof RefreshTokenReuseError) {
+        await this.audit.record({ actorType: 'anonymous', action: 'auth.refresh_reuse', targetType: 'user', targetId: error.userId, result: 'denied', ip: client.ip });
+      }
+      throw error;
+    }
+    const user = await this.users.findById(rotated.userId);
+    if (!user || user.status !== 'active') {
+      await this.refreshTokens.revokeAllForUser(rotated.userId);
+      throw new UnauthenticatedError('This account cannot be used');
+    }
+    const access = this.accessTokens.signUser({ userId: user.id, role: user.role });
+    return { accessToken: access.token, refreshToken: rotated.refreshToken, expiresIn: access.expiresIn };
+  }
+
+  async logout(refreshToken: string, client: Client): Promise<void> {
+    const userId = await this.refreshTokens.revoke(refreshToken);
+    if (userId) await this.audit.record({ actorType: 'user', actorId: userId, action: 'auth.logout', targetType: 'user', targetId: userId, result: 'success', ip: client.ip });
+  }
+
+  private async startSession(user: UserWithLink): Promise<Session> {
+    const access = this.accessTokens.signUser({ userId: user.id, role: user.role });
+    const refreshToken = await this.refreshTokens.issue(user.id);
+    return { accessToken: access.token, refreshToken, expiresIn: access.expiresIn };
+  }
+}

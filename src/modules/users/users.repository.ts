@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { PrismaClient } from '../../db/database';
+import type { LinkStatus, UserRole, UserStatus } from '../../generated/prisma/client';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string | null;
+  role: UserRole;
+  status: UserStatus;
+  createdAt: Date;
+}
+
+export interface LinkRecord {
+  status: LinkStatus;
+  modeUserId: number | null;
+}
+
+export interface UserWithLink extends UserRecord {
+  link: LinkRecord | null;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  passwordHash: string | null;
+  role: UserRole;
+  status: UserStatus;
+}
+
+const withLink = { link: { select: { status: true, modeUserId: true } } } as const;
+
+export class UsersRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** Creates the user and its pending MODE link together, so no user exists without one. */
+  create(user: NewUser): Promise<UserWithLink> {
+    return this.prisma.user.create({
+      data: { id: randomUUID(), ...user, email: user.email.toLowerCase(), link: { create: {} } },
+      include: withLink,
+    });
+  }
+
+  findByEmail(email: string): Promise<UserWithLink | null> {
+    return this.prisma.user.findUnique({ where: { email: email.toLowerCase() }, include: withLink });
+  }
+
+  findById(id: string): Promise<UserWithLink | null> {
+    return this.prisma.user.findUnique({ where: { id }, include: withLink });
+  }
+
+  findByModeUserIds(modeUserIds: number[]): Promise<UserWithLink[]> {
+    if (modeUserIds.length === 0) return Promise.resolve([]);
+    return this.prisma.user.findMany({ where: { link: { modeUserId: { in: modeUserIds } } }, include: withLink });
+  }
+
+  async update(id: string, patch: Partial<Pick<UserRecord, 'name' | 'passwordHash' | 'role' | 'status'>>): Promise<UserWithLink> {
+    const disabledAt = patch.status === undefined ? undefined : patch.status === 'disabled' ? new Date() : null;
+    return this.prisma.user.update({ where: { id }, data: { ...patch, disabledAt }, include: withLink });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.prisma.user.delete({ where: { id } });
+  }
+}

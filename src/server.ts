@@ -1,0 +1,56 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { openDatabase } from './db/database';
+import { migrate } from './db/migrator';
+import { loadConfig, ConfigError } from './lib/config';
+import { resolveSecrets } from './lib/dev-secrets';
+import { createLogger } from './lib/logger';
+import { startRuntime } from './runtime';
+
+// Process entry point: wires real dependencies, listens and shuts down gracefully.
+
+async function main(): Promise<void> {
+  const baseConfig = loadConfig();
+  const logger = createLogger(baseConfig.logLevel);
+  const config = resolveSecrets(baseConfig, logger);
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const applied = await migrate(db.sql);
+  logger.info({ database: db.kind, applied }, 'database ready');
+
+  const runtime = await startRuntime({ config, logger, db });
+  const app = createApp(runtime.appDeps);
+  const server: Server = app.listen(config.http.port, config.http.host, () => {
+    logger.info({ port: config.http.port, mode: runtime.modeUrl }, 'mode-bridge listening');
+  });
+  server.keepAliveTimeout = 65_000;
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const forced = setTimeout(() => {
+      logger.error('shutdown took too long, exiting');
+      process.exit(1);
+    }, 25_000);
+    forced.unref();
+    server.close();
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.once('close', () => resolve()));
+    await runtime.stop();
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`mode-bridge failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

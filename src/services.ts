@@ -1,0 +1,72 @@
+import type { Database } from './db/database';
+import type { ResolvedConfig } from './lib/config';
+import type { Logger } from './lib/logger';
+import { SecretBox } from './lib/secret-box';
+import { createMetrics, type HttpMetrics } from './http/metrics';
+import { memoryStores, type RateLimitStoreFactory } from './http/rate-limit';
+import type { Guards } from './http/route';
+import { AuditRepository } from './modules/audit/audit.repository';
+import { AccessTokens } from './modules/auth/access-tokens';
+import type { AuthRouteLimits } from './modules/auth/auth.router';
+import { AuthService, type AccountLinker } from './modules/auth/auth.service';
+import { createGuards } from './modules/auth/guards';
+import { RefreshTokens } from './modules/auth/refresh-tokens';
+import { RefreshTokensRepository } from './modules/auth/refresh-tokens.repository';
+import { UsersRepository } from './modules/users/users.repository';
+
+// The composition root: every long-lived object of the service, built once from the config,
+// the database and the MODE client. Tests build it with their own database and emulator.
+
+export interface ServiceDeps {
+  config: ResolvedConfig;
+  logger: Logger;
+  db: Database;
+  rateLimitStores?: RateLimitStoreFactory;
+  linker?: AccountLinker;
+}
+
+export interface Services {
+  config: ResolvedConfig;
+  logger: Logger;
+  db: Database;
+  metrics: HttpMetrics;
+  secretBox: SecretBox;
+  rateLimitStores: RateLimitStoreFactory;
+  authLimits: AuthRouteLimits;
+  users: UsersRepository;
+  audit: AuditRepository;
+  accessTokens: AccessTokens;
+  refreshTokens: RefreshTokens;
+  auth: AuthService;
+  guards: Guards;
+}
+
+export function buildServices(deps: ServiceDeps): Services {
+  const { config, logger, db } = deps;
+  const rateLimitStores = deps.rateLimitStores ?? memoryStores;
+  const users = new UsersRepository(db.prisma);
+  const audit = new AuditRepository(db.prisma);
+  const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
+  const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.prisma), config.auth.refreshTokenTtlDays);
+  const secretBox = new SecretBox(
+    Buffer.from(config.encryption.key, 'hex'),
+    config.encryption.previousKeys.map((key) => Buffer.from(key, 'hex')),
+  );
+  const linker: AccountLinker = deps.linker ?? { tryLink: async () => undefined };
+  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linker, config.adminEmails);
+  return {
+    config,
+    logger,
+    db,
+    metrics: createMetrics(),
+    secretBox,
+    rateLimitStores,
+    authLimits: { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores },
+    users,
+    audit,
+    accessTokens,
+    refreshTokens,
+    auth,
+    guards: createGuards({ accessTokens, users }),
+  };
+}

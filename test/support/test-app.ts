@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createApp } from '../../src/app';
+import { loadConfig, type ResolvedConfig } from '../../src/lib/config';
+import { createLogger } from '../../src/lib/logger';
+import { buildServices, type ServiceDeps, type Services } from '../../src/services';
+import { createTestDatabase, type TestDatabase } from './database-template';
+
+export interface TestApp {
+  http: TestAgent;
+  url: string;
+  services: Services;
+  config: ResolvedConfig;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  deps?: Partial<Omit<ServiceDeps, 'config' | 'logger' | 'db'>>;
+}
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    MODE_WEBHOOK_KEY: 'test-webhook-key',
+    MODE_WEBHOOK_URL: 'http://127.0.0.1/webhooks/mode/events',
+    AUTH_RATE_LIMIT_PER_MIN: '10000',
+    LOGIN_FAILURES_PER_ACCOUNT: '10000',
+    API_RATE_LIMIT_PER_MIN: '0',
+    BACKGROUND_JOBS: 'false',
+    ...env,
+  });
+  return config as ResolvedConfig;
+}
+
+/** The app on a real database, listening on a loopback port, driven through real HTTP. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = testConfig(options.env);
+  const logger = createLogger(config.logLevel);
+  const services = buildServices({ config, logger, db: database.db, ...options.deps });
+  const app = createApp({ services, readiness: [{ name: 'database', check: () => database.db.ping() }] });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    http: request(url),
+    url,
+    services,
+    config,
+    database,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await database.close();
+    },
+  };
+}
