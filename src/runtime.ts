@@ -1,8 +1,13 @@
 import type { AppDeps } from './app';
 import type { Database } from './db/database';
+import { createEmulator, type Emulator } from './emulator';
+import { createMetrics } from './http/metrics';
 import type { ResolvedConfig } from './lib/config';
 import type { Logger } from './lib/logger';
-import { buildServices } from './services';
+import { startPoller, type Poller } from './lib/poller';
+import { ModeClient } from './mode';
+import { modeMetricsHooks } from './mode/mode-metrics';
+import { buildServices, type Services } from './services';
 
 // Everything the server runs besides HTTP: the MODE connection (or the embedded emulator),
 // shared state in Redis, and background workers. server.ts and end-to-end tests start it.
@@ -14,16 +19,66 @@ export interface RuntimeDeps {
 }
 
 export interface Runtime {
+  services: Services;
   appDeps: AppDeps;
   modeUrl: string;
   stop(): Promise<void>;
 }
 
+interface ModeTarget {
+  url: string;
+  projectId: number;
+  projectKey: string;
+  emulator?: Emulator;
+}
+
+/** Real MODE when a project key is configured; otherwise (never in production) the emulator. */
+async function modeTarget(config: ResolvedConfig, logger: Logger): Promise<ModeTarget> {
+  const { projectKey, projectId, apiUrl } = config.mode;
+  if (projectKey && projectId) return { url: apiUrl, projectId, projectKey };
+  if (config.production) throw new Error('MODE_PROJECT_KEY and MODE_PROJECT_ID are required in production');
+  const emulator = await createEmulator({ port: 0, webhooks: [{ url: config.webhook.url, key: config.webhook.key }], logger });
+  logger.warn({ url: emulator.url, projectId: emulator.projectId }, 'MODE_PROJECT_KEY is not set: using the embedded MODE emulator');
+  return { url: emulator.url, projectId: emulator.projectId, projectKey: emulator.projectKey, emulator };
+}
+
 export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise<Runtime> {
-  const services = buildServices({ config, logger, db });
+  const target = await modeTarget(config, logger);
+  const metrics = createMetrics();
+  const mode = new ModeClient({
+    baseUrl: target.url,
+    responseTimeoutMs: config.mode.timeoutMs,
+    connections: config.mode.connections,
+    ...modeMetricsHooks(metrics.registry),
+  });
+  const services = buildServices({
+    config,
+    logger,
+    db,
+    mode,
+    metrics,
+    modeProject: { projectId: target.projectId, projectKey: target.projectKey },
+  });
+
+  const pollers: Poller[] = [];
+  if (config.backgroundJobs) {
+    pollers.push(startPoller({ name: 'link-retry', intervalMs: 5_000, logger, run: async () => (await services.linking.linkDue(20)) === 20 }));
+  }
+
   return {
-    appDeps: { services, readiness: [{ name: 'database', check: () => db.ping() }] },
-    modeUrl: config.mode.apiUrl,
-    stop: async () => undefined,
+    services,
+    appDeps: {
+      services,
+      readiness: [
+        { name: 'database', check: () => db.ping() },
+        { name: 'mode', check: () => mode.ping(target.projectKey) },
+      ],
+    },
+    modeUrl: target.url,
+    stop: async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      await mode.close();
+      await target.emulator?.close();
+    },
   };
 }

@@ -8,11 +8,14 @@ import type { Guards } from './http/route';
 import { AuditRepository } from './modules/audit/audit.repository';
 import { AccessTokens } from './modules/auth/access-tokens';
 import type { AuthRouteLimits } from './modules/auth/auth.router';
-import { AuthService, type AccountLinker } from './modules/auth/auth.service';
+import { AuthService } from './modules/auth/auth.service';
 import { createGuards } from './modules/auth/guards';
 import { RefreshTokens } from './modules/auth/refresh-tokens';
 import { RefreshTokensRepository } from './modules/auth/refresh-tokens.repository';
 import { UsersRepository } from './modules/users/users.repository';
+import { LinksRepository } from './modules/linking/links.repository';
+import { LinkingService, type ModeProject } from './modules/linking/linking.service';
+import type { ModeClient } from './mode';
 
 // The composition root: every long-lived object of the service, built once from the config,
 // the database and the MODE client. Tests build it with their own database and emulator.
@@ -21,8 +24,10 @@ export interface ServiceDeps {
   config: ResolvedConfig;
   logger: Logger;
   db: Database;
+  mode: ModeClient;
+  modeProject: ModeProject;
+  metrics?: HttpMetrics;
   rateLimitStores?: RateLimitStoreFactory;
-  linker?: AccountLinker;
 }
 
 export interface Services {
@@ -39,6 +44,9 @@ export interface Services {
   refreshTokens: RefreshTokens;
   auth: AuthService;
   guards: Guards;
+  mode: ModeClient;
+  modeProject: ModeProject;
+  linking: LinkingService;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
@@ -52,13 +60,13 @@ export function buildServices(deps: ServiceDeps): Services {
     Buffer.from(config.encryption.key, 'hex'),
     config.encryption.previousKeys.map((key) => Buffer.from(key, 'hex')),
   );
-  const linker: AccountLinker = deps.linker ?? { tryLink: async () => undefined };
-  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linker, config.adminEmails);
+  const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);
+  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails);
   return {
     config,
     logger,
     db,
-    metrics: createMetrics(),
+    metrics: deps.metrics ?? createMetrics(),
     secretBox,
     rateLimitStores,
     authLimits: { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores },
@@ -68,5 +76,8 @@ export function buildServices(deps: ServiceDeps): Services {
     refreshTokens,
     auth,
     guards: createGuards({ accessTokens, users }),
+    mode: deps.mode,
+    modeProject: deps.modeProject,
+    linking,
   };
 }

@@ -10,12 +10,12 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('register', () => {
-  test('when the input is valid, then the account is created, signed in and its link is pending', async () => {
+  test('when the input is valid, then the account is created, signed in and linked to MODE', async () => {
     const email = uniqueEmail();
     const res = await app.http.post('/v1/auth/register').send({ email, password: GOOD_PASSWORD, name: 'Ada' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      user: { id: expect.any(String), email, name: 'Ada', role: 'user', status: 'active', createdAt: expect.any(String), link: { status: 'pending', modeUserId: null } },
+      user: { id: expect.any(String), email, name: 'Ada', role: 'user', status: 'active', createdAt: expect.any(String), link: { status: 'linked', modeUserId: expect.any(Number) } },
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
       expiresIn: 900,
@@ -110,7 +110,7 @@ describe('access tokens', () => {
     const account = await registerAccount(app.http);
     const res = await app.http.get('/v1/me').set(bearer(account.accessToken));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: account.id, email: account.email, link: { status: 'pending' } });
+    expect(res.body).toMatchObject({ id: account.id, email: account.email, link: { status: 'linked' } });
   });
 
   test('when there is no token, then 401 unauthenticated', async () => {

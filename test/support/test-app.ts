@@ -7,6 +7,10 @@ import { createApp } from '../../src/app';
 import { loadConfig, type ResolvedConfig } from '../../src/lib/config';
 import { createLogger } from '../../src/lib/logger';
 import { buildServices, type ServiceDeps, type Services } from '../../src/services';
+import { createEmulator, type Emulator } from '../../src/emulator';
+import { createMetrics } from '../../src/http/metrics';
+import { ModeClient } from '../../src/mode';
+import { modeMetricsHooks } from '../../src/mode/mode-metrics';
 import { createTestDatabase, type TestDatabase } from './database-template';
 
 export interface TestApp {
@@ -15,12 +19,15 @@ export interface TestApp {
   services: Services;
   config: ResolvedConfig;
   database: TestDatabase;
+  emulator: Emulator;
   close(): Promise<void>;
 }
 
 export interface TestAppOptions {
   env?: Record<string, string>;
   deps?: Partial<Omit<ServiceDeps, 'config' | 'logger' | 'db'>>;
+  /** Options of the MODE client, e.g. a short breaker reset for fault tests. */
+  mode?: Partial<ConstructorParameters<typeof ModeClient>[0]>;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -45,9 +52,26 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
 /** The app on a real database, listening on a loopback port, driven through real HTTP. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = testConfig(options.env);
+  const emulator = await createEmulator();
+  const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, ...options.env });
   const logger = createLogger(config.logLevel);
-  const services = buildServices({ config, logger, db: database.db, ...options.deps });
+  const metrics = createMetrics();
+  const mode = new ModeClient({
+    baseUrl: emulator.url,
+    responseTimeoutMs: 2_000,
+    retries: { baseDelayMs: 5, maxDelayMs: 20 },
+    ...modeMetricsHooks(metrics.registry),
+    ...options.mode,
+  });
+  const services = buildServices({
+    config,
+    logger,
+    db: database.db,
+    mode,
+    metrics,
+    modeProject: { projectId: emulator.projectId, projectKey: emulator.projectKey },
+    ...options.deps,
+  });
   const app = createApp({ services, readiness: [{ name: 'database', check: () => database.db.ping() }] });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -59,9 +83,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     services,
     config,
     database,
+    emulator,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await mode.close();
+      await emulator.close();
       await database.close();
     },
   };

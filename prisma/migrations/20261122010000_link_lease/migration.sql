@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "mode_links" ADD COLUMN     "lease_until" TIMESTAMPTZ(3);
+

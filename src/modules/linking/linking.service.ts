@@ -1,0 +1,126 @@
+import type { Logger } from '../../lib/logger';
+import { UpstreamUnavailableError } from '../../lib/errors';
+import type { SecretBox } from '../../lib/secret-box';
+import { ModeClient, ModeError, ModeUnauthorizedError } from '../../mode';
+import type { AccountLinker } from '../auth/auth.service';
+import type { LinksRepository } from './links.repository';
+
+// Links local users to MODE as the BYOU guide describes: POST /users, then POST /auth/user,
+// both with the project key; the MODE user ID and the sealed key are stored. A failure leaves
+// the link pending; it is retried in the background and on the user's next MODE call.
+
+export interface ModeProject {
+  projectId: number;
+  projectKey: string;
+}
+
+export interface LinkedAccount {
+  userId: string;
+  modeUserId: number;
+  key: string;
+}
+
+const MAX_RETRY_DELAY_MS = 60 * 60_000;
+const FIRST_RETRY_DELAY_MS = 5_000;
+
+export function retryDelayMs(attempts: number, random = Math.random): number {
+  const ceiling = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** Math.min(attempts, 20));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+export class LinkingService implements AccountLinker {
+  private readonly inFlight = new Map<string, Promise<LinkedAccount>>();
+
+  constructor(
+    private readonly links: LinksRepository,
+    private readonly mode: ModeClient,
+    private readonly project: ModeProject,
+    private readonly secretBox: SecretBox,
+    private readonly logger: Logger,
+  ) {}
+
+  async tryLink(userId: string): Promise<void> {
+    await this.ensureLinked(userId).catch(() => undefined);
+  }
+
+  /** The user's MODE identity and key, completing a pending link on the spot. */
+  async ensureLinked(userId: string): Promise<LinkedAccount> {
+    const link = await this.links.find(userId);
+    if (link?.status === 'linked' && link.modeUserId !== null && link.sealedKey) {
+      return { userId, modeUserId: link.modeUserId, key: this.secretBox.open(link.sealedKey) };
+    }
+    return this.singleFlight(userId, () => this.completeLink(userId));
+  }
+
+  /** Runs a MODE call with the user's key; when MODE says the key is no longer valid, gets a new one and tries once more. */
+  async withUserKey<T>(userId: string, call: (key: string, account: LinkedAccount) => Promise<T>): Promise<T> {
+    const account = await this.ensureLinked(userId);
+    try {
+      return await call(account.key, account);
+    } catch (error) {
+      if (!(error instanceof ModeUnauthorizedError)) throw error;
+      this.logger.warn({ userId }, 'MODE refused the stored user key; issuing a new one');
+      const renewed = await this.reissueKey(userId);
+      return call(renewed.key, renewed);
+    }
+  }
+
+  async reissueKey(userId: string): Promise<LinkedAccount> {
+    const link = await this.links.find(userId);
+    if (!link || link.modeUserId === null) return this.ensureLinked(userId);
+    const modeUserId = link.modeUserId;
+    const issued = await this.mode.issueUserKey(this.project.projectKey, this.project.projectId, modeUserId);
+    await this.links.saveKey(userId, this.secretBox.seal(issued.token));
+    return { userId, modeUserId, key: issued.token };
+  }
+
+  /** One pass of the background retry: links that are due. Returns how many were tried. */
+  async linkDue(limit: number): Promise<number> {
+    const due = await this.links.findDue(limit);
+    await Promise.all(due.map((userId) => this.tryLink(userId)));
+    return due.length;
+  }
+
+  private async completeLink(userId: string): Promise<LinkedAccount> {
+    if (!(await this.links.acquireLease(userId))) {
+      throw new UpstreamUnavailableError('Your account is being connected to MODE; try again in a moment');
+    }
+    try {
+      const link = await this.links.find(userId);
+      if (!link) throw new Error(`user ${userId} has no MODE link row`);
+      if (link.status === 'linked' && link.modeUserId !== null && link.sealedKey) {
+        return { userId, modeUserId: link.modeUserId, key: this.secretBox.open(link.sealedKey) };
+      }
+      let modeUserId = link.modeUserId;
+      if (modeUserId === null) {
+        modeUserId = (await this.mode.createUser(this.project.projectKey, this.project.projectId)).id;
+        await this.links.saveModeUser(userId, modeUserId);
+      }
+      const issued = await this.mode.issueUserKey(this.project.projectKey, this.project.projectId, modeUserId);
+      await this.links.saveKey(userId, this.secretBox.seal(issued.token));
+      this.logger.info({ userId, modeUserId }, 'user linked to MODE');
+      return { userId, modeUserId, key: issued.token };
+    } catch (error) {
+      const attempts = ((await this.links.find(userId))?.attempts ?? 0) + 1;
+      const retryAt = new Date(Date.now() + retryDelayMs(attempts));
+      await this.links.recordFailure(userId, describe(error), retryAt);
+      this.logger.warn({ userId, attempts, retryAt, error: describe(error) }, 'linking to MODE failed; will retry');
+      if (error instanceof ModeError) throw new UpstreamUnavailableError('Your account is not connected to MODE yet and MODE cannot be reached; try again later');
+      throw error;
+    } finally {
+      await this.links.releaseLease(userId);
+    }
+  }
+
+  private singleFlight(userId: string, work: () => Promise<LinkedAccount>): Promise<LinkedAccount> {
+    const running = this.inFlight.get(userId);
+    if (running) return running;
+    const started = work().finally(() => this.inFlight.delete(userId));
+    this.inFlight.set(userId, started);
+    return started;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
