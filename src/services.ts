@@ -16,6 +16,8 @@ import { UsersRepository } from './modules/users/users.repository';
 import { LinksRepository } from './modules/linking/links.repository';
 import { LinkingService, type ModeProject } from './modules/linking/linking.service';
 import type { ModeClient } from './mode';
+import { HomeAccess } from './modules/homes/home-access';
+import { MembershipsRepository } from './modules/homes/memberships.repository';
 
 // The composition root: every long-lived object of the service, built once from the config,
 // the database and the MODE client. Tests build it with their own database and emulator.
@@ -47,6 +49,8 @@ export interface Services {
   mode: ModeClient;
   modeProject: ModeProject;
   linking: LinkingService;
+  memberships: MembershipsRepository;
+  homeAccess: HomeAccess;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
@@ -61,6 +65,8 @@ export function buildServices(deps: ServiceDeps): Services {
     config.encryption.previousKeys.map((key) => Buffer.from(key, 'hex')),
   );
   const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);
+  const memberships = new MembershipsRepository(db.prisma);
+  const homeAccess = new HomeAccess(memberships, linking, deps.mode);
   const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails);
   return {
     config,
@@ -79,5 +85,7 @@ export function buildServices(deps: ServiceDeps): Services {
     mode: deps.mode,
     modeProject: deps.modeProject,
     linking,
+    memberships,
+    homeAccess,
   };
 }

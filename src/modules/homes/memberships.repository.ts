@@ -1,0 +1,76 @@
+import type { PrismaClient } from '../../db/database';
+
+export type HomeRole = 'owner' | 'member';
+
+export interface Membership {
+  homeId: number;
+  modeUserId: number;
+  role: HomeRole;
+}
+
+export interface LocalMember extends Membership {
+  userId: string;
+}
+
+export class MembershipsRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async find(homeId: number, modeUserId: number): Promise<Membership | null> {
+    const row = await this.prisma.homeMembership.findUnique({ where: { homeId_modeUserId: { homeId, modeUserId } } });
+    return row ? { homeId: row.homeId, modeUserId: row.modeUserId, role: asRole(row.role) } : null;
+  }
+
+  async hasAny(homeId: number): Promise<boolean> {
+    return (await this.prisma.homeMembership.count({ where: { homeId } })) > 0;
+  }
+
+  /** Replaces what is known of a home's members with MODE's current list. */
+  async replaceHome(homeId: number, members: Omit<Membership, 'homeId'>[]): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.homeMembership.deleteMany({ where: { homeId } }),
+      this.prisma.homeMembership.createMany({ data: members.map((member) => ({ homeId, ...member, syncedAt: new Date() })) }),
+    ]);
+  }
+
+  async upsert(membership: Membership): Promise<void> {
+    const { homeId, modeUserId, role } = membership;
+    await this.prisma.homeMembership.upsert({
+      where: { homeId_modeUserId: { homeId, modeUserId } },
+      create: { homeId, modeUserId, role },
+      update: { role, syncedAt: new Date() },
+    });
+  }
+
+  async remove(homeId: number, modeUserId: number): Promise<void> {
+    await this.prisma.homeMembership.deleteMany({ where: { homeId, modeUserId } });
+  }
+
+  async removeHome(homeId: number): Promise<void> {
+    await this.prisma.homeMembership.deleteMany({ where: { homeId } });
+  }
+
+  /** Homes the MODE user is known to belong to. */
+  async homesOf(modeUserId: number): Promise<Membership[]> {
+    const rows = await this.prisma.homeMembership.findMany({ where: { modeUserId }, orderBy: { homeId: 'asc' } });
+    return rows.map((row) => ({ homeId: row.homeId, modeUserId: row.modeUserId, role: asRole(row.role) }));
+  }
+
+  /** Members of a home that are local users, with their local IDs (for notifications). */
+  async localMembers(homeId: number): Promise<LocalMember[]> {
+    const rows = await this.prisma.homeMembership.findMany({ where: { homeId } });
+    if (rows.length === 0) return [];
+    const links = await this.prisma.modeLink.findMany({
+      where: { modeUserId: { in: rows.map((row) => row.modeUserId) }, user: { status: 'active' } },
+      select: { userId: true, modeUserId: true },
+    });
+    const byModeUser = new Map(links.map((link) => [link.modeUserId, link.userId]));
+    return rows.flatMap((row) => {
+      const userId = byModeUser.get(row.modeUserId);
+      return userId ? [{ homeId, modeUserId: row.modeUserId, role: asRole(row.role), userId }] : [];
+    });
+  }
+}
+
+function asRole(role: string): HomeRole {
+  return role === 'owner' ? 'owner' : 'member';
+}
