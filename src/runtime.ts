@@ -5,6 +5,7 @@ import { createMetrics } from './http/metrics';
 import type { ResolvedConfig } from './lib/config';
 import type { Logger } from './lib/logger';
 import { startPoller, type Poller } from './lib/poller';
+import { connectRedis, redisRateLimitStores, type RedisConnections } from './lib/redis';
 import { ModeClient } from './mode';
 import { modeMetricsHooks } from './mode/mode-metrics';
 import { buildServices, type Services } from './services';
@@ -44,6 +45,7 @@ async function modeTarget(config: ResolvedConfig, logger: Logger): Promise<ModeT
 
 export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise<Runtime> {
   const target = await modeTarget(config, logger);
+  const redis: RedisConnections | undefined = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const metrics = createMetrics();
   const mode = new ModeClient({
     baseUrl: target.url,
@@ -58,6 +60,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     mode,
     metrics,
     modeProject: { projectId: target.projectId, projectKey: target.projectKey },
+    rateLimitStores: redis ? redisRateLimitStores(redis.client) : undefined,
   });
 
   const pollers: Poller[] = [];
@@ -72,12 +75,14 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
       readiness: [
         { name: 'database', check: () => db.ping() },
         { name: 'mode', check: () => mode.ping(target.projectKey) },
+        ...(redis ? [{ name: 'redis', check: async () => void (await redis.client.ping()) }] : []),
       ],
     },
     modeUrl: target.url,
     stop: async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
       await mode.close();
+      await redis?.close();
       await target.emulator?.close();
     },
   };
