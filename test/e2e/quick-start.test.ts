@@ -1,0 +1,47 @@
+import { GOOD_PASSWORD } from '../fixtures/accounts';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
+
+// The quick start: no configuration at all. The server must come up on PGlite with generated
+// development secrets and the embedded MODE emulator, and shut down cleanly on SIGTERM.
+
+let server: ServerProcess;
+
+beforeAll(async () => {
+  server = await startServerProcess();
+}, 90_000);
+afterAll(async () => {
+  await server?.stop('SIGKILL');
+});
+
+const post = (path: string, body: unknown, token?: string) =>
+  fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+test('when started without configuration, then it warns about generated secrets and the emulator', () => {
+  expect(server.output()).toContain('using a generated development secret');
+  expect(server.output()).toContain('using the embedded MODE emulator');
+});
+
+test('when a user registers, then the account is linked through the embedded emulator', async () => {
+  const res = await post('/v1/auth/register', { email: 'quick@example.com', password: GOOD_PASSWORD });
+  expect(res.status).toBe(201);
+  const body = (await res.json()) as { user: { link: { status: string } }; accessToken: string };
+  expect(body.user.link.status).toBe('linked');
+  const me = await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${body.accessToken}` } });
+  expect(me.status).toBe(200);
+});
+
+test('when the logs are read, then no password or token appears in them', async () => {
+  await post('/v1/auth/login', { email: 'quick@example.com', password: GOOD_PASSWORD });
+  expect(server.output()).not.toContain(GOOD_PASSWORD);
+  expect(server.output()).not.toMatch(/eyJhbGciOi/);
+});
+
+test('when SIGTERM arrives, then the server finishes and exits with 0', async () => {
+  const code = await server.stop('SIGTERM');
+  expect(code).toBe(0);
+  expect(server.output()).toContain('stopped');
+});
