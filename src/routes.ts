@@ -1,10 +1,20 @@
 import type { ApiRouter } from './http/route';
 import { registerAuthRoutes } from './modules/auth/auth.router';
 import { registerMeRoutes } from './modules/users/me.router';
+import { registerHomeRoutes } from './modules/homes/homes.router';
+import { registerMemberRoutes } from './modules/homes/members.router';
+import { registerDeviceRoutes } from './modules/devices/devices.router';
+import { registerKvRoutes } from './modules/kv/kv.router';
+import { registerInvitationRoutes } from './modules/invitations/invitations.router';
 import type { Services } from './services';
 
 /** Every API route, by capability. */
 export function registerRoutes(api: ApiRouter, services: Services): void {
   registerAuthRoutes(api, services.auth, services.authLimits);
   registerMeRoutes(api, services.users);
+  registerHomeRoutes(api, services.homes);
+  registerMemberRoutes(api, services.members, { addsPerHour: services.config.memberAddsPerHour, stores: services.rateLimitStores });
+  registerDeviceRoutes(api, services.devices);
+  registerKvRoutes(api, services.kv);
+  registerInvitationRoutes(api, services.invitations, services.authLimits);
 }

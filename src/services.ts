@@ -18,6 +18,13 @@ import { LinkingService, type ModeProject } from './modules/linking/linking.serv
 import type { ModeClient } from './mode';
 import { HomeAccess } from './modules/homes/home-access';
 import { MembershipsRepository } from './modules/homes/memberships.repository';
+import { buildHomeModule } from './modules/homes/homes.module';
+import type { HomesService } from './modules/homes/homes.service';
+import type { MembersService } from './modules/homes/members.service';
+import type { DevicesService } from './modules/devices/devices.service';
+import type { KvService } from './modules/kv/kv.service';
+import type { InvitationsService } from './modules/invitations/invitations.service';
+import type { Notifier } from './modules/invitations/notifier';
 
 // The composition root: every long-lived object of the service, built once from the config,
 // the database and the MODE client. Tests build it with their own database and emulator.
@@ -30,6 +37,8 @@ export interface ServiceDeps {
   modeProject: ModeProject;
   metrics?: HttpMetrics;
   rateLimitStores?: RateLimitStoreFactory;
+  /** How new home members are told; unset: stored notifications plus an outbox e-mail message. */
+  notifier?: Notifier;
 }
 
 export interface Services {
@@ -51,6 +60,11 @@ export interface Services {
   linking: LinkingService;
   memberships: MembershipsRepository;
   homeAccess: HomeAccess;
+  homes: HomesService;
+  members: MembersService;
+  devices: DevicesService;
+  kv: KvService;
+  invitations: InvitationsService;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
@@ -68,6 +82,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const memberships = new MembershipsRepository(db.prisma);
   const homeAccess = new HomeAccess(memberships, linking, deps.mode);
   const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails);
+  const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   return {
     config,
     logger,
@@ -87,5 +102,6 @@ export function buildServices(deps: ServiceDeps): Services {
     linking,
     memberships,
     homeAccess,
+    ...homeModule,
   };
 }

@@ -36,6 +36,8 @@ const envSchema = z.object({
   JSON_BODY_LIMIT: z.string().default('100kb'),
   TRUST_PROXY: z.string().default('loopback'),
   BACKGROUND_JOBS: flag.default(true),
+  COMMAND_POLICY_FILE: optionalText,
+  MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -67,6 +69,9 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   rateLimits: { apiPerMinute: number; authPerMinute: number; loginFailuresPerAccount: number };
   backgroundJobs: boolean;
+  /** The command policy file; unset: the shipped config/command-policy.json. */
+  commandPolicyFile?: string;
+  memberAddsPerHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -114,6 +119,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       loginFailuresPerAccount: env.LOGIN_FAILURES_PER_ACCOUNT,
     },
     backgroundJobs: env.BACKGROUND_JOBS,
+    commandPolicyFile: env.COMMAND_POLICY_FILE,
+    memberAddsPerHour: env.MEMBER_ADDS_PER_HOUR,
   };
   if (config.production) assertProductionReady(config);
   return config;

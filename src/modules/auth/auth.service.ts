@@ -93,6 +93,11 @@ export class AuthService {
     if (userId) await this.audit.record({ actorType: 'user', actorId: userId, action: 'auth.logout', targetType: 'user', targetId: userId, result: 'success', ip: client.ip });
   }
 
+  /** Signs in a user that another flow has just verified (an accepted invitation). */
+  async startSessionFor(user: UserWithLink): Promise<{ user: UserView } & Session> {
+    return { user: toUserView(user), ...(await this.startSession(user)) };
+  }
+
   private async startSession(user: UserWithLink): Promise<Session> {
     const access = this.accessTokens.signUser({ userId: user.id, role: user.role });
     const refreshToken = await this.refreshTokens.issue(user.id);

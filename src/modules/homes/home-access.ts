@@ -12,6 +12,24 @@ export interface HomeMemberAccess {
   role: HomeRole;
 }
 
+/** What each role may do in a home (docs/homes.md). Reading needs membership only. */
+export const HOME_RIGHTS = {
+  'home.update': ['owner', 'member'],
+  'home.delete': ['owner'],
+  'members.add': ['owner', 'member'],
+  'members.remove_other': ['owner'],
+  'devices.claim': ['owner', 'member'],
+  'devices.update': ['owner', 'member'],
+  'devices.delete': ['owner'],
+  'kv.write': ['owner', 'member'],
+} as const satisfies Record<string, readonly HomeRole[]>;
+
+export type HomeRight = keyof typeof HOME_RIGHTS;
+
+export function hasRight(role: HomeRole, right: HomeRight): boolean {
+  return (HOME_RIGHTS[right] as readonly HomeRole[]).includes(role);
+}
+
 export class HomeAccess {
   constructor(
     private readonly memberships: MembershipsRepository,
@@ -24,6 +42,8 @@ export class HomeAccess {
     const account = await this.linking.ensureLinked(userId);
     const known = await this.memberships.find(homeId, account.modeUserId);
     if (known) return { account, role: known.role };
+    // A home whose members are known and do not include the caller: refused without asking MODE.
+    if (await this.memberships.hasAny(homeId)) throw new NotFoundError('Home not found');
     const members = await this.linking
       .withUserKey(userId, (key) => this.mode.listMembers(key, homeId))
       .catch((error: unknown) => {
@@ -39,6 +59,13 @@ export class HomeAccess {
   async requireOwner(userId: string, homeId: number): Promise<HomeMemberAccess> {
     const access = await this.requireMember(userId, homeId);
     if (access.role !== 'owner') throw new ForbiddenError('Only an owner of this home may do this');
+    return access;
+  }
+
+  /** A member whose role grants `right`; 404 for non-members, 403 for members without it. */
+  async requireRight(userId: string, homeId: number, right: HomeRight): Promise<HomeMemberAccess> {
+    const access = await this.requireMember(userId, homeId);
+    if (!hasRight(access.role, right)) throw new ForbiddenError(`Your role in this home (${access.role}) does not allow this`);
     return access;
   }
 

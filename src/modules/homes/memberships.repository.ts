@@ -24,6 +24,10 @@ export class MembershipsRepository {
     return (await this.prisma.homeMembership.count({ where: { homeId } })) > 0;
   }
 
+  async countOwners(homeId: number): Promise<number> {
+    return this.prisma.homeMembership.count({ where: { homeId, role: 'owner' } });
+  }
+
   /** Replaces what is known of a home's members with MODE's current list. */
   async replaceHome(homeId: number, members: Omit<Membership, 'homeId'>[]): Promise<void> {
     await this.prisma.$transaction([

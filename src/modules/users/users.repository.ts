@@ -60,6 +60,12 @@ export class UsersRepository {
     return this.prisma.user.update({ where: { id }, data: { ...patch, disabledAt }, include: withLink });
   }
 
+  /** Gives an invited account its password and makes it active; null unless it was still invited. */
+  async activateInvited(id: string, changes: { passwordHash: string; name?: string }): Promise<UserWithLink | null> {
+    const { count } = await this.prisma.user.updateMany({ where: { id, status: 'invited' }, data: { ...changes, status: 'active' } });
+    return count === 1 ? this.findById(id) : null;
+  }
+
   async delete(id: string): Promise<void> {
     await this.prisma.user.delete({ where: { id } });
   }
