@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../db/database';
 import type { InvitationNotice, MemberAddedNotice, Notifier } from './notifier';
 
-/** Outbox topic of invitation e-mails; the payload carries the token, the inbox row never does. */
+/**
+ * Outbox topic of invitation e-mails; the payload carries the token, the inbox row never does.
+ * The payload is also a plain e-mail (`to`, `subject`, `text`), so an e-mail channel can send it as is.
+ */
 export const INVITATION_EMAIL_TOPIC = 'email.home_invitation';
 
 // The Notifier that stores: a `notifications` row for the inbox and, for an invitation, an
-// outbox message in the same transaction, so an invitation is never recorded without its e-mail.
+// outbox message in the same transaction, so neither is written without the other.
 export class StoredNotifier implements Notifier {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -28,7 +31,16 @@ export class StoredNotifier implements Notifier {
         data: {
           idempotencyKey: `invitation:${randomUUID()}`,
           topic: INVITATION_EMAIL_TOPIC,
-          payload: { to: email, userId, homeId, invitedBy: { ...inviter, email: invitedBy.email }, token, expiresAt: expiresAt.toISOString() },
+          payload: {
+            to: email,
+            subject: `${displayName(invitedBy)} invited you to their home`,
+            text: invitationText(displayName(invitedBy), token, expiresAt),
+            userId,
+            homeId,
+            invitedBy: { ...inviter, email: invitedBy.email },
+            token,
+            expiresAt: expiresAt.toISOString(),
+          },
         },
       }),
     ]);
@@ -47,6 +59,19 @@ export class StoredNotifier implements Notifier {
       },
     });
   }
+}
+
+function invitationText(inviter: string, token: string, expiresAt: Date): string {
+  return [
+    `${inviter} invited you to join their home.`,
+    '',
+    'To accept, open the app, choose "I have an invitation" and enter this code:',
+    '',
+    `    ${token}`,
+    '',
+    `The code works once and expires on ${expiresAt.toUTCString()}.`,
+    'If you did not expect this invitation, ignore this message.',
+  ].join('\n');
 }
 
 function displayName(inviter: { name: string; email: string }): string {
