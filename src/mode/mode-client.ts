@@ -1,0 +1,180 @@
+// Typed MODE API calls the bridge makes, one method per endpoint. Each takes the API key to use
+// first: the project key for BYOU administration, a user's key when acting on that user's behalf.
+import type { z } from 'zod';
+import type { BreakerState } from './mode-breaker';
+import { ModeHttp, type ModeHttpOptions } from './mode-http';
+import { buildPath, type ModeRequest } from './mode-wire';
+import { ModeApiError, ModeBadGatewayError } from './mode.errors';
+import * as s from './mode.types';
+import type {
+  ModeAddDevice, ModeAuthInfo, ModeClientAuth, ModeDevice, ModeDeviceCommand, ModeDevicePatch, ModeEvent,
+  ModeHome, ModeHomeInput, ModeHomeMember, ModeHomePatch, ModeKeyValue, ModeProvisioningRequest,
+  ModeProvisioningToken, ModeSmartModule, ModeUser, ModeUserPatch, ModeUserSession,
+} from './mode.types';
+
+export type ModeClientOptions = ModeHttpOptions;
+
+export class ModeClient {
+  private readonly http: ModeHttp;
+
+  constructor(options: ModeClientOptions) {
+    this.http = new ModeHttp(options);
+  }
+
+  createUser(projectKey: string, projectId: number): Promise<ModeUser> {
+    return this.call(s.modeUserSchema, { method: 'POST', route: '/users', key: projectKey, json: { projectId } });
+  }
+  getUser(key: string, userId: number): Promise<ModeUser> {
+    return this.call(s.modeUserSchema, { method: 'GET', route: '/users/:userId', params: { userId }, key });
+  }
+  updateUser(key: string, userId: number, patch: ModeUserPatch): Promise<void> {
+    return this.send({ method: 'PATCH', route: '/users/:userId', params: { userId }, key, json: patch });
+  }
+  deleteUser(key: string, userId: number): Promise<void> {
+    return this.send({ method: 'DELETE', route: '/users/:userId', params: { userId }, key });
+  }
+
+  issueUserKey(projectKey: string, projectId: number, userId: number): Promise<ModeClientAuth> {
+    const form = { projectId, userId };
+    return this.call(s.modeClientAuthSchema, { method: 'POST', route: '/auth/user', key: projectKey, form });
+  }
+  getAuthInfo(key: string): Promise<ModeAuthInfo> {
+    return this.call(s.modeAuthInfoSchema, { method: 'GET', route: '/auth', key });
+  }
+  getUserSession(key: string): Promise<ModeUserSession> {
+    return this.call(s.modeUserSessionSchema, { method: 'GET', route: '/userSession', key });
+  }
+  endUserSession(key: string): Promise<void> {
+    return this.send({ method: 'DELETE', route: '/userSession', key });
+  }
+
+  listHomes(key: string, userId: number): Promise<ModeHome[]> {
+    return this.call(s.modeHomeSchema.array(), { method: 'GET', route: '/homes', query: { userId }, key });
+  }
+  createHome(key: string, home: ModeHomeInput): Promise<ModeHome> {
+    return this.call(s.modeHomeSchema, { method: 'POST', route: '/homes', key, json: home });
+  }
+  getHome(key: string, homeId: number): Promise<ModeHome> {
+    return this.call(s.modeHomeSchema, { method: 'GET', route: '/homes/:homeId', params: { homeId }, key });
+  }
+  updateHome(key: string, homeId: number, patch: ModeHomePatch): Promise<void> {
+    return this.send({ method: 'PATCH', route: '/homes/:homeId', params: { homeId }, key, json: patch });
+  }
+  deleteHome(key: string, homeId: number): Promise<void> {
+    return this.send({ method: 'DELETE', route: '/homes/:homeId', params: { homeId }, key });
+  }
+
+  listMembers(key: string, homeId: number): Promise<ModeHomeMember[]> {
+    const route = '/homes/:homeId/members';
+    return this.call(s.modeHomeMemberSchema.array(), { method: 'GET', route, params: { homeId }, key });
+  }
+  addMember(key: string, homeId: number, userId: number): Promise<ModeHomeMember> {
+    const route = '/homes/:homeId/members';
+    return this.call(s.modeHomeMemberSchema, { method: 'POST', route, params: { homeId }, key, form: { userId } });
+  }
+  getMember(key: string, homeId: number, userId: number): Promise<ModeHomeMember> {
+    const route = '/homes/:homeId/members/:userId';
+    return this.call(s.modeHomeMemberSchema, { method: 'GET', route, params: { homeId, userId }, key });
+  }
+  removeMember(key: string, homeId: number, userId: number): Promise<void> {
+    return this.send({ method: 'DELETE', route: '/homes/:homeId/members/:userId', params: { homeId, userId }, key });
+  }
+
+  listSmartModules(key: string, homeId: number): Promise<ModeSmartModule[]> {
+    const route = '/homes/:homeId/smartModules';
+    return this.call(s.modeSmartModuleSchema.array(), { method: 'GET', route, params: { homeId }, key });
+  }
+  getSmartModule(key: string, homeId: number, moduleId: string): Promise<ModeSmartModule> {
+    const route = '/homes/:homeId/smartModules/:moduleId';
+    return this.call(s.modeSmartModuleSchema, { method: 'GET', route, params: { homeId, moduleId }, key });
+  }
+  sendHomeEvent(key: string, homeId: number, event: ModeEvent): Promise<void> {
+    return this.send({ method: 'PUT', route: '/homes/:homeId/event', params: { homeId }, key, json: event });
+  }
+
+  startDeviceProvisioning(
+    key: string,
+    homeId: number,
+    device: ModeProvisioningRequest,
+  ): Promise<ModeProvisioningToken> {
+    const route = '/homes/:homeId/deviceProvisioning';
+    const form = { deviceClass: device.deviceClass, deviceTag: device.deviceTag };
+    return this.call(s.modeProvisioningTokenSchema, { method: 'POST', route, params: { homeId }, key, form });
+  }
+  /** `key` is a user's key to claim a pre-provisioned device; a device presenting its token needs none. */
+  addDevice(key: string | undefined, device: ModeAddDevice): Promise<ModeDevice> {
+    const form = 'token' in device ? { token: device.token } : { homeId: device.homeId, claimCode: device.claimCode };
+    return this.call(s.modeDeviceSchema, { method: 'POST', route: '/devices', key, form });
+  }
+
+  listDevices(key: string, homeId: number): Promise<ModeDevice[]> {
+    return this.call(s.modeDeviceSchema.array(), { method: 'GET', route: '/devices', query: { homeId }, key });
+  }
+  getDevice(key: string, deviceId: number): Promise<ModeDevice> {
+    return this.call(s.modeDeviceSchema, { method: 'GET', route: '/devices/:deviceId', params: { deviceId }, key });
+  }
+  updateDevice(key: string, deviceId: number, patch: ModeDevicePatch): Promise<void> {
+    return this.send({ method: 'PATCH', route: '/devices/:deviceId', params: { deviceId }, key, json: patch });
+  }
+  deleteDevice(key: string, deviceId: number): Promise<void> {
+    return this.send({ method: 'DELETE', route: '/devices/:deviceId', params: { deviceId }, key });
+  }
+  sendCommand(key: string, deviceId: number, command: ModeDeviceCommand): Promise<void> {
+    return this.send({ method: 'PUT', route: '/devices/:deviceId/command', params: { deviceId }, key, json: command });
+  }
+
+  listKeyValues(key: string, homeId: number, keyPrefix?: string): Promise<ModeKeyValue[]> {
+    const route = '/homes/:homeId/kv';
+    const query = { keyPrefix };
+    return this.call(s.modeKeyValueSchema.array(), { method: 'GET', route, params: { homeId }, query, key });
+  }
+  getKeyValue(key: string, homeId: number, k: string): Promise<ModeKeyValue> {
+    const route = '/homes/:homeId/kv/:k';
+    return this.call(s.modeKeyValueSchema, { method: 'GET', route, params: { homeId, k }, key });
+  }
+  putKeyValue(key: string, homeId: number, k: string, value: unknown): Promise<void> {
+    const json = { key: k, value };
+    return this.send({ method: 'PUT', route: '/homes/:homeId/kv/:k', params: { homeId, k }, key, json });
+  }
+  deleteKeyValue(key: string, homeId: number, k: string): Promise<void> {
+    return this.send({ method: 'DELETE', route: '/homes/:homeId/kv/:k', params: { homeId, k }, key });
+  }
+
+  /**
+   * Readiness: resolves when MODE answers. With a key, MODE must also accept it (GET /auth);
+   * without one, any HTTP answer, even a refusal, proves MODE is reachable. Never retried.
+   */
+  async ping(projectKey?: string): Promise<void> {
+    try {
+      await this.http.request({ method: 'GET', route: '/auth', key: projectKey, retry: false });
+    } catch (err) {
+      if (projectKey !== undefined || !(err instanceof ModeApiError)) throw err;
+    }
+  }
+
+  /** True while the circuit breaker fails calls fast without sending them. */
+  isOpen(): boolean {
+    return this.http.breakerState === 'open';
+  }
+
+  get breakerState(): BreakerState {
+    return this.http.breakerState;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  private async call<T>(schema: z.ZodType<T>, request: ModeRequest): Promise<T> {
+    const parsed = schema.safeParse(await this.http.request(request));
+    if (parsed.success) return parsed.data;
+    // Only field paths go in the message: values could be personal data or device keys.
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(body)'))].join(', ');
+    const context = { method: request.method, path: buildPath(request), route: request.route };
+    throw new ModeBadGatewayError(`answered an unexpected body (check: ${fields})`, context);
+  }
+
+  private async send(request: ModeRequest): Promise<void> {
+    await this.http.request(request);
+  }
+}
