@@ -6,6 +6,10 @@ import { registerMemberRoutes } from './modules/homes/members.router';
 import { registerDeviceRoutes } from './modules/devices/devices.router';
 import { registerKvRoutes } from './modules/kv/kv.router';
 import { registerInvitationRoutes } from './modules/invitations/invitations.router';
+import { registerEventRoutes } from './modules/events/events.router';
+import { registerWebhookRoutes } from './modules/events/webhook.router';
+import { registerNotificationRoutes } from './modules/notifications/notifications.router';
+import { registerStreamRoutes } from './modules/stream/stream.router';
 import type { Services } from './services';
 
 /** Every API route, by capability. */
@@ -17,4 +21,8 @@ export function registerRoutes(api: ApiRouter, services: Services): void {
   registerDeviceRoutes(api, services.devices);
   registerKvRoutes(api, services.kv);
   registerInvitationRoutes(api, services.invitations, services.authLimits);
+  registerWebhookRoutes(api, services.events);
+  registerEventRoutes(api, services.events);
+  registerStreamRoutes(api, services.stream);
+  registerNotificationRoutes(api, services.notifications);
 }

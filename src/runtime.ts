@@ -66,6 +66,10 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
   const pollers: Poller[] = [];
   if (config.backgroundJobs) {
     pollers.push(startPoller({ name: 'link-retry', intervalMs: 5_000, logger, run: async () => (await services.linking.linkDue(20)) === 20 }));
+    // Runs again at once while it finds work; new rows from this instance wake it up.
+    const outbox = startPoller({ name: 'outbox', intervalMs: 1_000, logger, run: async () => (await services.outbox.dispatcher.runOnce()) > 0 });
+    services.outbox.onWake(() => outbox.nudge());
+    pollers.push(outbox, startPoller({ name: 'event-retention', intervalMs: 60 * 60_000, logger, run: () => services.retention.runOnce() }));
   }
 
   return {
@@ -80,6 +84,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     },
     modeUrl: target.url,
     stop: async () => {
+      services.stream.close();
       await Promise.all(pollers.map((poller) => poller.stop()));
       await mode.close();
       await redis?.close();

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     }, 25_000);
     forced.unref();
     server.close();
+    runtime.services.stream.close(); // open event streams never become idle
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.once('close', () => resolve()));
     await runtime.stop();

@@ -25,6 +25,8 @@ import type { DevicesService } from './modules/devices/devices.service';
 import type { KvService } from './modules/kv/kv.service';
 import type { InvitationsService } from './modules/invitations/invitations.service';
 import type { Notifier } from './modules/invitations/notifier';
+import { buildEventPipeline, type EventPipeline } from './modules/events/events.module';
+import type { EventBus } from './modules/stream/event-bus';
 
 // The composition root: every long-lived object of the service, built once from the config,
 // the database and the MODE client. Tests build it with their own database and emulator.
@@ -39,9 +41,11 @@ export interface ServiceDeps {
   rateLimitStores?: RateLimitStoreFactory;
   /** How new home members are told; unset: stored notifications plus an outbox e-mail message. */
   notifier?: Notifier;
+  /** Carries stored events to the live streams of every instance; unset: in-process (one instance). */
+  eventBus?: EventBus;
 }
 
-export interface Services {
+export interface Services extends EventPipeline {
   config: ResolvedConfig;
   logger: Logger;
   db: Database;
@@ -83,11 +87,13 @@ export function buildServices(deps: ServiceDeps): Services {
   const homeAccess = new HomeAccess(memberships, linking, deps.mode);
   const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails);
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
+  const metrics = deps.metrics ?? createMetrics();
+  const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
   return {
     config,
     logger,
     db,
-    metrics: deps.metrics ?? createMetrics(),
+    metrics,
     secretBox,
     rateLimitStores,
     authLimits: { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores },
@@ -103,5 +109,6 @@ export function buildServices(deps: ServiceDeps): Services {
     memberships,
     homeAccess,
     ...homeModule,
+    ...eventPipeline,
   };
 }

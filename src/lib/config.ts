@@ -36,6 +36,18 @@ const envSchema = z.object({
   JSON_BODY_LIMIT: z.string().default('100kb'),
   TRUST_PROXY: z.string().default('loopback'),
   BACKGROUND_JOBS: flag.default(true),
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  STREAM_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(5),
+  STREAM_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: optionalText,
+  NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  NOTIFY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  NOTIFY_EVENT_TYPES: csv.default(['*']),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
   COMMAND_POLICY_FILE: optionalText,
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
 });
@@ -69,6 +81,17 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   rateLimits: { apiPerMinute: number; authPerMinute: number; loginFailuresPerAccount: number };
   backgroundJobs: boolean;
+  events: { retentionDays: number };
+  stream: { maxConnectionsPerUser: number; heartbeatMs: number };
+  notifications: {
+    /** Event types that notify a home's members: names, `prefix*` patterns or `*`; empty: none. */
+    eventTypes: string[];
+    /** Unset: the e-mail channel is off. */
+    email?: { smtpUrl: string; from: string };
+    /** Unset: the outbound webhook channel is off. */
+    webhook?: { url: string; secret: string; timeoutMs: number };
+  };
+  outbox: { maxAttempts: number; retryBaseMs: number; leaseMs: number };
   /** The command policy file; unset: the shipped config/command-policy.json. */
   commandPolicyFile?: string;
   memberAddsPerHour: number;
@@ -119,6 +142,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       loginFailuresPerAccount: env.LOGIN_FAILURES_PER_ACCOUNT,
     },
     backgroundJobs: env.BACKGROUND_JOBS,
+    events: { retentionDays: env.EVENT_RETENTION_DAYS },
+    stream: { maxConnectionsPerUser: env.STREAM_MAX_CONNECTIONS_PER_USER, heartbeatMs: env.STREAM_HEARTBEAT_MS },
+    notifications: notificationsConfig(env),
+    outbox: { maxAttempts: env.OUTBOX_MAX_ATTEMPTS, retryBaseMs: env.OUTBOX_RETRY_BASE_MS, leaseMs: env.OUTBOX_LEASE_MS },
     commandPolicyFile: env.COMMAND_POLICY_FILE,
     memberAddsPerHour: env.MEMBER_ADDS_PER_HOUR,
   };
@@ -137,6 +164,24 @@ function assertProductionReady(config: Config): void {
   if (missing.length > 0) {
     throw new ConfigError(`Production start refused, missing or weak:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   }
+}
+
+/** Outbound channels are on only when fully configured; half a configuration is an error, not a silent off. */
+function notificationsConfig(env: Env): Config['notifications'] {
+  const problems: string[] = [];
+  if (env.NOTIFY_WEBHOOK_URL && !env.NOTIFY_WEBHOOK_SECRET) problems.push('NOTIFY_WEBHOOK_SECRET: required with NOTIFY_WEBHOOK_URL');
+  if (!env.NOTIFY_WEBHOOK_URL && env.NOTIFY_WEBHOOK_SECRET) problems.push('NOTIFY_WEBHOOK_URL: required with NOTIFY_WEBHOOK_SECRET');
+  if (env.SMTP_URL && !env.MAIL_FROM && env.NODE_ENV === 'production') problems.push('MAIL_FROM: required with SMTP_URL in production');
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  const none = env.NOTIFY_EVENT_TYPES.length === 1 && env.NOTIFY_EVENT_TYPES[0]?.toLowerCase() === 'none';
+  return {
+    eventTypes: none ? [] : env.NOTIFY_EVENT_TYPES,
+    email: env.SMTP_URL ? { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM ?? 'mode-bridge <no-reply@localhost>' } : undefined,
+    webhook:
+      env.NOTIFY_WEBHOOK_URL && env.NOTIFY_WEBHOOK_SECRET
+        ? { url: env.NOTIFY_WEBHOOK_URL, secret: env.NOTIFY_WEBHOOK_SECRET, timeoutMs: env.NOTIFY_WEBHOOK_TIMEOUT_MS }
+        : undefined,
+  };
 }
 
 /** The config after development defaults are filled in: every secret is present. */

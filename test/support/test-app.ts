@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -28,6 +28,8 @@ export interface TestAppOptions {
   deps?: Partial<Omit<ServiceDeps, 'config' | 'logger' | 'db'>>;
   /** Options of the MODE client, e.g. a short breaker reset for fault tests. */
   mode?: Partial<ConstructorParameters<typeof ModeClient>[0]>;
+  /** Points the emulator's Event Webhook at this app; MODE_WEBHOOK_URL becomes that real URL. */
+  webhooks?: boolean;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -53,7 +55,12 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const emulator = await createEmulator();
-  const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, ...options.env });
+  // Listening first: the webhook URL, part of MODE's signature, needs the port.
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const webhookEnv: Record<string, string> = options.webhooks ? { MODE_WEBHOOK_URL: `${url}/webhooks/mode/events` } : {};
+  const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, ...webhookEnv, ...options.env });
   const logger = createLogger(config.logLevel);
   const metrics = createMetrics();
   const mode = new ModeClient({
@@ -73,10 +80,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.deps,
   });
   const app = createApp({ services, readiness: [{ name: 'database', check: () => database.db.ping() }] });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', app);
+  if (options.webhooks) emulator.control.setWebhooks([{ url: config.webhook.url, key: config.webhook.key }]);
   return {
     http: request(url),
     url,

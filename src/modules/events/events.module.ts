@@ -1,0 +1,79 @@
+import type { Registry } from 'prom-client';
+import type { Database } from '../../db/database';
+import type { ResolvedConfig } from '../../lib/config';
+import type { Logger } from '../../lib/logger';
+import type { ModeClient } from '../../mode';
+import type { HomeAccess } from '../homes/home-access';
+import type { MembershipsRepository } from '../homes/memberships.repository';
+import { INVITATION_EMAIL_TOPIC } from '../invitations/invitation-notices.repository';
+import type { LinkingService, ModeProject } from '../linking/linking.service';
+import { EmailChannel, EMAIL_TOPIC } from '../notifications/channels/email.channel';
+import { WebhookChannel, WEBHOOK_TOPIC } from '../notifications/channels/webhook.channel';
+import { EventFanout } from '../notifications/event-fanout';
+import { NotificationRules } from '../notifications/notification-rules';
+import { NotificationsRepository } from '../notifications/notifications.repository';
+import { NotificationsService } from '../notifications/notifications.service';
+import { Outbox } from '../outbox/outbox';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { InProcessEventBus, type EventBus } from '../stream/event-bus';
+import { StreamHub } from '../stream/stream.hub';
+import { CachedUserHomes } from '../stream/user-homes';
+import { EventsRepository, FANOUT_TOPIC } from './events.repository';
+import { EventsService, toEventView } from './events.service';
+import { EventRetention } from './retention';
+
+// Wires the event pipeline: webhook -> events table + outbox (one transaction) -> live streams
+// via the EventBus, and the outbox dispatcher -> fan-out -> inbox, e-mail, outbound webhook.
+
+export interface EventPipelineDeps {
+  config: ResolvedConfig;
+  logger: Logger;
+  db: Database;
+  mode: ModeClient;
+  modeProject: ModeProject;
+  linking: LinkingService;
+  memberships: MembershipsRepository;
+  homeAccess: HomeAccess;
+  metrics: Registry;
+  /** Several instances need a shared bus (Redis); default: in-process. */
+  eventBus?: EventBus;
+}
+
+export interface EventPipeline {
+  eventBus: EventBus;
+  events: EventsService;
+  stream: StreamHub;
+  notifications: NotificationsService;
+  outbox: Outbox;
+  retention: EventRetention;
+}
+
+export function buildEventPipeline(deps: EventPipelineDeps): EventPipeline {
+  const { config, logger, db, metrics } = deps;
+  const eventBus = deps.eventBus ?? new InProcessEventBus(logger);
+  const outboxRepository = new OutboxRepository(db.sql);
+  const outbox = new Outbox({ repository: outboxRepository, logger, metrics, options: config.outbox });
+  const eventsRepository = new EventsRepository(db.prisma, db.sql, outbox);
+  const events = new EventsService(eventsRepository, deps.homeAccess, eventBus, outbox, config.webhook, logger, metrics);
+
+  const userHomes = new CachedUserHomes(deps.linking, deps.memberships, deps.homeAccess, deps.mode, deps.modeProject, logger);
+  const replay = async (homeIds: number[], afterId: string, limit: number) => (await eventsRepository.after(homeIds, afterId, limit)).map(toEventView);
+  const stream = new StreamHub(eventBus, userHomes, replay, config.stream, logger, metrics);
+
+  const { email, webhook, eventTypes } = config.notifications;
+  const rules = new NotificationRules(eventTypes, { inbox: true, email: email !== undefined, webhook: webhook !== undefined });
+  const notificationsRepository = new NotificationsRepository(db.prisma, db.sql, outbox);
+  const notifications = new NotificationsService(notificationsRepository, rules, outbox);
+  const fanout = new EventFanout(eventsRepository, deps.memberships, deps.homeAccess, deps.modeProject, notificationsRepository, rules, eventBus, outbox, logger);
+  outbox.handle(FANOUT_TOPIC, fanout.handle);
+  if (email) {
+    const channel = new EmailChannel(email);
+    outbox.handle(EMAIL_TOPIC, channel.deliver);
+    // Its payload is a ready-to-send e-mail (to, subject, text).
+    outbox.handle(INVITATION_EMAIL_TOPIC, channel.deliver);
+  }
+  if (webhook) outbox.handle(WEBHOOK_TOPIC, new WebhookChannel(webhook).deliver);
+
+  const retention = new EventRetention(eventsRepository, outboxRepository, config.events.retentionDays, logger);
+  return { eventBus, events, stream, notifications, outbox, retention };
+}

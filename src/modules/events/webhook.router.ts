@@ -1,0 +1,29 @@
+import type { ApiRouter } from '../../http/route';
+import type { EventsService } from './events.service';
+import { WebhookAnswer } from './events.schemas';
+
+// POST /webhooks/mode/events: MODE's Event Webhook. app.ts gives /webhooks the raw body, so the
+// signature is checked over the exact bytes MODE signed before anything parses them.
+
+export function registerWebhookRoutes(api: ApiRouter, events: EventsService): void {
+  api.route(
+    {
+      method: 'post',
+      path: '/webhooks/mode/events',
+      summary: "MODE's Event Webhook: stores the event once and queues its notifications",
+      tags: ['events'],
+      access: 'public',
+      responses: {
+        200: {
+          description: "Stored, or stored already (a repeated delivery). The body is MODE's Event JSON ({homeId, timestamp, eventType, eventData, originDeviceId, originDeviceClass?}), read as raw bytes",
+          schema: WebhookAnswer,
+        },
+        403: { description: '`invalid_signature`: X-Mode-Signature is missing or does not match' },
+      },
+    },
+    async (_input, req, res) => {
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      res.json(await events.receiveWebhook(rawBody, req.get('x-mode-signature')));
+    },
+  );
+}

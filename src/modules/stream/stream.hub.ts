@@ -1,0 +1,183 @@
+import type { Response } from 'express';
+import { Gauge, type Registry } from 'prom-client';
+import { RateLimitedError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { EventView } from '../events/events.schemas';
+import type { EventBus } from './event-bus';
+import { RecentIds } from './recent-ids';
+import { SseConnection } from './sse-connection';
+
+// The live event stream: every open Server-Sent Events connection of this instance, by user.
+// Each event from the bus goes to the connections whose user belongs to its home. A client that
+// reconnects with Last-Event-ID first gets what it missed from the stored history.
+
+export interface UserHomes {
+  /** The user's homes when a stream opens (may reconcile with MODE). */
+  atConnect(userId: string): Promise<number[]>;
+  /** A cheap re-read for connections that stay open (the membership cache only). */
+  current(userId: string): Promise<number[]>;
+}
+
+/** Stored events of these homes after `afterId`, oldest first. */
+export type ReplaySource = (homeIds: number[], afterId: string, limit: number) => Promise<EventView[]>;
+
+export interface StreamHubOptions {
+  maxConnectionsPerUser: number;
+  heartbeatMs: number;
+  homesRefreshMs?: number;
+  /** Most events one reconnect replays; beyond it the client is told to read the history. */
+  replayLimit?: number;
+}
+
+const REPLAY_PAGE = 500;
+
+export class StreamHub {
+  private readonly byUser = new Map<string, Set<SseConnection>>();
+  /** Slots per user, taken before the first await of open() so concurrent opens cannot overshoot. */
+  private readonly slots = new Map<string, number>();
+  private readonly recent = new RecentIds(4096);
+  private readonly unsubscribe: () => void;
+  private heartbeat?: NodeJS.Timeout;
+  private refresher?: NodeJS.Timeout;
+
+  constructor(
+    bus: EventBus,
+    private readonly homes: UserHomes,
+    private readonly replaySource: ReplaySource,
+    private readonly options: StreamHubOptions,
+    private readonly logger: Logger,
+    metrics: Registry,
+  ) {
+    this.unsubscribe = bus.subscribe((event) => this.dispatch(event));
+    const hub = this;
+    new Gauge({
+      name: 'event_stream_connections',
+      help: 'Open Server-Sent Events connections on this instance',
+      registers: [metrics],
+      collect() {
+        this.set(hub.connectionCount());
+      },
+    });
+  }
+
+  /** Opens a stream on `res` for the user; 429 when the user has too many already. */
+  async open(userId: string, res: Response, lastEventId?: string): Promise<void> {
+    this.takeSlot(userId);
+    let connection: SseConnection | undefined;
+    try {
+      const homes = await this.homes.atConnect(userId);
+      connection = new SseConnection(userId, res, homes, lastEventId !== undefined);
+      const opened = connection;
+      res.on('close', () => this.remove(opened));
+      if (res.destroyed) return this.remove(opened);
+      this.add(opened);
+      opened.start();
+      if (lastEventId !== undefined) await this.replay(opened, lastEventId);
+    } catch (error) {
+      if (connection) this.remove(connection);
+      else this.releaseSlot(userId);
+      throw error;
+    }
+  }
+
+  connectionCount(userId?: string): number {
+    if (userId !== undefined) return this.byUser.get(userId)?.size ?? 0;
+    let total = 0;
+    for (const set of this.byUser.values()) total += set.size;
+    return total;
+  }
+
+  /** Ends every stream (shutdown: open streams would otherwise keep the server from closing). */
+  close(): void {
+    this.unsubscribe();
+    for (const set of this.byUser.values()) for (const connection of set) connection.end();
+    this.stopTimers();
+  }
+
+  private dispatch(event: EventView): void {
+    if (!this.recent.add(event.id)) return;
+    for (const set of this.byUser.values()) {
+      for (const connection of set) if (connection.homes.has(event.homeId)) connection.deliver(event);
+    }
+  }
+
+  private async replay(connection: SseConnection, lastEventId: string): Promise<void> {
+    const limit = this.options.replayLimit ?? 5_000;
+    const replayed = new Set<string>();
+    let after = lastEventId;
+    while (!connection.closed) {
+      const page = await this.replaySource([...connection.homes], after, REPLAY_PAGE);
+      for (const event of page) {
+        connection.write(event);
+        replayed.add(event.id);
+      }
+      if (page.length < REPLAY_PAGE) break;
+      after = page.at(-1)!.id;
+      if (replayed.size >= limit) {
+        connection.writeNamed('replay-truncated', { lastEventId: after, reason: 'too many missed events; read the history' });
+        break;
+      }
+    }
+    connection.finishReplay(replayed);
+  }
+
+  private takeSlot(userId: string): void {
+    const taken = this.slots.get(userId) ?? 0;
+    if (taken >= this.options.maxConnectionsPerUser) {
+      throw new RateLimitedError(`At most ${this.options.maxConnectionsPerUser} event streams per user may be open at once`);
+    }
+    this.slots.set(userId, taken + 1);
+  }
+
+  private releaseSlot(userId: string): void {
+    const taken = (this.slots.get(userId) ?? 1) - 1;
+    if (taken <= 0) this.slots.delete(userId);
+    else this.slots.set(userId, taken);
+  }
+
+  private add(connection: SseConnection): void {
+    const set = this.byUser.get(connection.userId) ?? new Set();
+    set.add(connection);
+    this.byUser.set(connection.userId, set);
+    this.startTimers();
+  }
+
+  private remove(connection: SseConnection): void {
+    if (connection.closed && connection.removed) return;
+    connection.removed = true;
+    connection.end();
+    const set = this.byUser.get(connection.userId);
+    if (set?.delete(connection) && set.size === 0) this.byUser.delete(connection.userId);
+    this.releaseSlot(connection.userId);
+    if (this.byUser.size === 0) this.stopTimers();
+  }
+
+  private startTimers(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs).unref();
+    this.refresher = setInterval(() => void this.refreshHomes(), this.options.homesRefreshMs ?? 60_000).unref();
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.heartbeat);
+    clearInterval(this.refresher);
+    this.heartbeat = undefined;
+    this.refresher = undefined;
+  }
+
+  private beat(): void {
+    for (const set of this.byUser.values()) for (const connection of set) connection.heartbeat();
+  }
+
+  /** Membership changes reach open streams within homesRefreshMs. */
+  private async refreshHomes(): Promise<void> {
+    for (const [userId, set] of [...this.byUser]) {
+      try {
+        const homes = new Set(await this.homes.current(userId));
+        for (const connection of set) connection.homes = homes;
+      } catch (error) {
+        this.logger.warn({ err: error, userId }, 'could not refresh the homes of an event stream');
+      }
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { modeEvent, modeSignature, postWebhook } from '../fixtures/events';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const prisma = () => app.database.db.prisma;
+const storedCount = (eventType: string) => prisma().event.count({ where: { eventType } });
+
+describe('signature', () => {
+  test('when the signature is MODE\'s (HMAC of the configured URL + raw body), then 200 and the event is stored', async () => {
+    const event = modeEvent({ eventType: 'sig-valid' });
+    const answer = await postWebhook(app, JSON.stringify(event));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ id: expect.stringMatching(/^\d+$/), duplicate: false });
+    expect(await storedCount('sig-valid')).toBe(1);
+  });
+
+  test('when the signature uses another key, then 403 invalid_signature and nothing is stored', async () => {
+    const raw = JSON.stringify(modeEvent({ eventType: 'sig-wrong-key' }));
+    const answer = await postWebhook(app, raw, modeSignature('not-the-webhook-key', app.config.webhook.url, raw));
+    expect(answer.status).toBe(403);
+    expect(answer.body.error.code).toBe('invalid_signature');
+    expect(await storedCount('sig-wrong-key')).toBe(0);
+  });
+
+  test('when the signature covers another URL, then 403', async () => {
+    const raw = JSON.stringify(modeEvent({ eventType: 'sig-wrong-url' }));
+    const answer = await postWebhook(app, raw, modeSignature(app.config.webhook.key, 'https://elsewhere.example.com/hook', raw));
+    expect(answer.status).toBe(403);
+    expect(await storedCount('sig-wrong-url')).toBe(0);
+  });
+
+  test('when the body was altered after signing, even by one space, then 403', async () => {
+    const raw = JSON.stringify(modeEvent({ eventType: 'sig-altered' }));
+    const signature = modeSignature(app.config.webhook.key, app.config.webhook.url, raw);
+    const answer = await postWebhook(app, `${raw} `, signature);
+    expect(answer.status).toBe(403);
+    expect(await storedCount('sig-altered')).toBe(0);
+  });
+
+  test('when the X-Mode-Signature header is missing, then 403', async () => {
+    const answer = await postWebhook(app, JSON.stringify(modeEvent({ eventType: 'sig-missing' })), null);
+    expect(answer.status).toBe(403);
+    expect(answer.body.error.code).toBe('invalid_signature');
+    expect(await storedCount('sig-missing')).toBe(0);
+  });
+
+  test('when the signature is not even hex, then 403 (not an error)', async () => {
+    const answer = await postWebhook(app, JSON.stringify(modeEvent({ eventType: 'sig-garbage' })), 'zz');
+    expect(answer.status).toBe(403);
+  });
+});
+
+describe('validation', () => {
+  test('when a signed event lacks its eventType, then 400 validation_failed naming the field', async () => {
+    const { eventType: _omitted, ...event } = modeEvent();
+    const answer = await postWebhook(app, JSON.stringify(event));
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('validation_failed');
+    expect(answer.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'body.eventType' })]));
+  });
+
+  test('when a signed body is not JSON, then 400', async () => {
+    const answer = await postWebhook(app, '{"homeId": 1,');
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('validation_failed');
+  });
+
+  test('when the timestamp is not ISO 8601 or the home ID not a positive integer, then 400', async () => {
+    expect((await postWebhook(app, JSON.stringify(modeEvent({ timestamp: 'yesterday' })))).status).toBe(400);
+    expect((await postWebhook(app, JSON.stringify(modeEvent({ homeId: -3 })))).status).toBe(400);
+  });
+});
+
+describe('storing', () => {
+  test('when an event arrives, then it is kept with home, device, type, data and MODE\'s timestamp, and its fan-out is queued', async () => {
+    const event = modeEvent({ homeId: 4242, originDeviceId: 99, eventType: 'store-fields', eventData: { open: true, level: [1, 2] } });
+    const { body } = await postWebhook(app, JSON.stringify(event));
+
+    const row = await prisma().event.findUniqueOrThrow({ where: { id: BigInt(body.id) } });
+    expect(row).toMatchObject({ homeId: 4242, deviceId: 99, deviceClass: 'thermostat', eventType: 'store-fields', eventData: { open: true, level: [1, 2] } });
+    expect(row.timestamp.toISOString()).toBe(event.timestamp);
+    const outbox = await prisma().outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: `event:${body.id}` } });
+    expect(outbox).toMatchObject({ topic: 'event.fanout', status: 'pending', payload: { eventId: body.id } });
+  });
+
+  test('when MODE delivers the same event again, then 200 with the same ID, stored once, fanned out once', async () => {
+    const raw = JSON.stringify(modeEvent({ eventType: 'dup-once' }));
+    const first = await postWebhook(app, raw);
+    const second = await postWebhook(app, raw);
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual({ id: first.body.id, duplicate: true });
+    expect(await storedCount('dup-once')).toBe(1);
+    expect(await prisma().outboxMessage.count({ where: { idempotencyKey: `event:${first.body.id}` } })).toBe(1);
+  });
+
+  test('when the repeat is serialised differently (key order, spacing), then it is still the same event', async () => {
+    const event = modeEvent({ eventType: 'dup-reordered', eventData: { a: 1, b: { c: 2, d: 3 } } });
+    await postWebhook(app, JSON.stringify(event));
+    const reordered = { eventData: { b: { d: 3, c: 2 }, a: 1 }, originDeviceClass: event.originDeviceClass, eventType: event.eventType, originDeviceId: event.originDeviceId, timestamp: event.timestamp, homeId: event.homeId };
+    const answer = await postWebhook(app, JSON.stringify(reordered, null, 2));
+    expect(answer.body.duplicate).toBe(true);
+    expect(await storedCount('dup-reordered')).toBe(1);
+  });
+
+  test('when the same event is delivered several times at once, then it is stored once', async () => {
+    const raw = JSON.stringify(modeEvent({ eventType: 'dup-concurrent' }));
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postWebhook(app, raw)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers.filter((a) => !a.body.duplicate)).toHaveLength(1);
+    expect(await storedCount('dup-concurrent')).toBe(1);
+  });
+
+  test('when two events differ only in their data, then both are stored', async () => {
+    const event = modeEvent({ eventType: 'same-moment' });
+    await postWebhook(app, JSON.stringify(event));
+    await postWebhook(app, JSON.stringify({ ...event, eventData: { celsius: 22 } }));
+    expect(await storedCount('same-moment')).toBe(2);
+  });
+
+  test('when events of a device arrive, then its state holds the latest event and a late older one does not roll it back', async () => {
+    const deviceId = 5151;
+    const newer = modeEvent({ originDeviceId: deviceId, homeId: 77, eventType: 'state-newer', eventData: { on: true } });
+    const older = { ...newer, timestamp: new Date(Date.parse(newer.timestamp) - 60_000).toISOString(), eventType: 'state-older', eventData: { on: false } };
+    await postWebhook(app, JSON.stringify(newer));
+    await postWebhook(app, JSON.stringify(older));
+
+    const device = await prisma().device.findUniqueOrThrow({ where: { id: deviceId } });
+    expect(device).toMatchObject({ homeId: 77, deviceClass: 'thermostat', lastEventType: 'state-newer', lastEventData: { on: true } });
+    expect(device.lastEventAt?.toISOString()).toBe(newer.timestamp);
+    expect(device.lastSeenAt?.toISOString()).toBe(newer.timestamp);
+  });
+
+  test('when an event was sent to a home with a project key (originDeviceId 0), then it is stored without a device', async () => {
+    const { body } = await postWebhook(app, JSON.stringify(modeEvent({ originDeviceId: 0, originDeviceClass: undefined, eventType: 'home-event' })));
+    const row = await prisma().event.findUniqueOrThrow({ where: { id: BigInt(body.id) } });
+    expect(row.deviceId).toBeNull();
+    expect(await prisma().device.count({ where: { id: 0 } })).toBe(0);
+  });
+
+  test('when events are received, then the metrics count them by outcome', async () => {
+    const metrics = (await app.http.get('/metrics')).text;
+    expect(metrics).toMatch(/mode_webhook_events_total\{outcome="stored"\} \d+/);
+    expect(metrics).toMatch(/mode_webhook_events_total\{outcome="duplicate"\} \d+/);
+    expect(metrics).toMatch(/mode_webhook_events_total\{outcome="invalid_signature"\} \d+/);
+  });
+
+  test('when the OpenAPI document is read, then the webhook and the event routes are in it', async () => {
+    const doc = (await app.http.get('/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/webhooks/mode/events', '/v1/homes/{homeId}/events', '/v1/events/stream', '/v1/notifications', '/v1/notifications/{id}/read', '/v1/notifications/preferences']),
+    );
+  });
+});
