@@ -1,0 +1,140 @@
+// Drives load with autocannon and keeps every response time as a float: autocannon's own histogram
+// records whole milliseconds, too coarse for a sub-millisecond overhead target.
+import autocannon from 'autocannon';
+import { loadavg } from 'node:os';
+import { cpuTimeMs } from './rss';
+
+export interface LoadSpec {
+  title: string;
+  url: string;
+  connections: number;
+  durationSec: number;
+  method?: 'GET' | 'PUT' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Builds each request anew (a unique body per request); overrides method/headers/body. */
+  setupRequest?: (request: autocannon.Request) => autocannon.Request;
+  /** Requests per second over all connections; unset: as fast as the target answers (closed loop). */
+  overallRate?: number;
+  /** Processes whose CPU time per request is reported (name -> pid). */
+  cpuOf?: Record<string, number>;
+}
+
+export interface LoadResult {
+  title: string;
+  connections: number;
+  durationSec: number;
+  /** 2xx answers. */
+  ok: number;
+  rps: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  non2xx: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+  /** CPU ms each process of `cpuOf` spent per answered request during the run. */
+  cpuMsPerRequest: Record<string, number>;
+  /** The machine's 1-minute load average when the run started: above the core count, something else competed. */
+  loadAvgAtStart: number;
+}
+
+class Samples {
+  private values = new Float64Array(1 << 16);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  summary(): LoadResult['latencyMs'] {
+    const sorted = this.values.slice(0, this.length).sort();
+    const at = (q: number) => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0));
+    const mean = sorted.length === 0 ? 0 : sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
+    const round = (value: number) => Math.round(value * 1000) / 1000;
+    return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(at(1)), mean: round(mean) };
+  }
+}
+
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const samples = new Samples();
+  const statusCodes: Record<string, number> = {};
+  let non2xx = 0;
+  const options: autocannon.Options = {
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.durationSec,
+    method: spec.method ?? 'GET',
+    headers: spec.headers,
+    body: spec.body,
+    overallRate: spec.overallRate,
+    requests: spec.setupRequest ? [{ setupRequest: spec.setupRequest }] : undefined,
+    timeout: 10,
+  };
+  const cpuBefore = Object.fromEntries(Object.entries(spec.cpuOf ?? {}).map(([name, pid]) => [name, cpuTimeMs(pid)]));
+  const loadAvgAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options, (error: unknown, result: autocannon.Result) => {
+      if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+      const ok = samples.length;
+      const answered = Math.max(1, ok + non2xx);
+      const cpuMsPerRequest: Record<string, number> = {};
+      for (const [name, pid] of Object.entries(spec.cpuOf ?? {})) {
+        const before = cpuBefore[name];
+        const after = cpuTimeMs(pid);
+        if (before !== undefined && after !== undefined) cpuMsPerRequest[name] = Math.round(((after - before) / answered) * 1000) / 1000;
+      }
+      resolve({
+        title: spec.title,
+        connections: spec.connections,
+        durationSec: result.duration,
+        ok,
+        rps: Math.round(ok / result.duration),
+        latencyMs: samples.summary(),
+        non2xx,
+        errors: result.errors,
+        statusCodes,
+        cpuMsPerRequest,
+        loadAvgAtStart,
+      });
+    });
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+      if (statusCode >= 200 && statusCode < 300) samples.push(responseTime);
+      else non2xx += 1;
+    });
+  });
+}
+
+/** One request with fetch before the load, so a wrong route or token fails with MODE's or the bridge's answer. */
+export async function probe(spec: LoadSpec, expected: number[] = [200, 201, 204]): Promise<void> {
+  let method = spec.method ?? 'GET';
+  let headers = spec.headers;
+  let body = spec.body;
+  let path = '';
+  if (spec.setupRequest) {
+    const built = spec.setupRequest({});
+    method = (built.method as typeof method | undefined) ?? method;
+    headers = (built.headers as Record<string, string> | undefined) ?? headers;
+    body = typeof built.body === 'string' ? built.body : body;
+    path = built.path ?? '';
+  }
+  const response = await fetch(new URL(path, spec.url), { method, headers, body });
+  const text = await response.text();
+  if (!expected.includes(response.status)) {
+    throw new Error(`${spec.title}: ${method} ${spec.url}${path} answered ${response.status} ${text.slice(0, 300)}`);
+  }
+}
+
+/**
+ * Runs the load briefly and throws the figures away, so JIT warm-up and pool fill are not measured;
+ * then waits until one more request is answered, so the warm-up's backlog is not measured either.
+ */
+export async function warmUp(spec: LoadSpec, seconds = 2, expected?: number[]): Promise<void> {
+  await runLoad({ ...spec, title: `${spec.title} (warm-up)`, durationSec: seconds });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await probe(spec, expected);
+}

@@ -1,0 +1,116 @@
+// Turns the figures into ratios and target verdicts, prints them as tables and writes the JSON.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem, type } from 'node:os';
+import { dirname } from 'node:path';
+import type { LoadResult } from './load';
+import type { LoginFigures } from './scenarios/login';
+import type { ProxyFigures } from './scenarios/proxy';
+import type { WebhookFigures } from './scenarios/webhook';
+
+export interface Figures {
+  proxy?: ProxyFigures;
+  webhook: WebhookFigures[];
+  login?: LoginFigures;
+  /** Scenarios that could not run, with the reason. */
+  skipped: string[];
+}
+
+export interface Target {
+  name: string;
+  value: number;
+  unit: string;
+  goal: string;
+  pass: boolean;
+}
+
+export interface Report {
+  date: string;
+  machine: { cpu: string; cores: number; memoryGb: number; os: string; node: string };
+  settings: Record<string, unknown>;
+  notes: string[];
+  figures: Figures;
+  ratios: Record<string, number>;
+  peakRssMb: Record<string, number>;
+  targets: Target[];
+  /** Runs whose figures are suspect: errors, non-2xx answers, a busy machine. */
+  warnings: string[];
+}
+
+const r2 = (value: number) => Math.round(value * 100) / 100;
+const r3 = (value: number) => Math.round(value * 1000) / 1000;
+
+export function machine(): Report['machine'] {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${type()} ${release()}`,
+    node: process.version,
+  };
+}
+
+export function buildReport(figures: Figures, settings: Record<string, unknown>, notes: string[]): Report {
+  const ratios: Record<string, number> = {};
+  const targets: Target[] = [];
+  const peakRssMb: Record<string, number> = {};
+  for (const c of figures.proxy?.calls ?? []) {
+    const { direct, bare, bridge } = c.loaded;
+    ratios[`${c.call}: bridge/direct req/s`] = r2(bridge.rps / direct.rps);
+    ratios[`${c.call}: bridge/bare req/s`] = r2(bridge.rps / bare.rps);
+    const addedVsBare = r3(c.single.bridge.latencyMs.p50 - c.single.bare.latencyMs.p50);
+    ratios[`${c.call}: added p50 ms vs bare proxy (1 conn)`] = addedVsBare;
+    ratios[`${c.call}: added p50 ms vs direct (1 conn)`] = r3(c.single.bridge.latencyMs.p50 - c.single.direct.latencyMs.p50);
+    ratios[`${c.call}: bridge/bare p50 (loaded)`] = r2(bridge.latencyMs.p50 / bare.latencyMs.p50);
+    targets.push({ name: `${c.call}: bridge throughput vs bare proxy`, value: r2(bridge.rps / bare.rps), unit: 'x', goal: '>= 0.8', pass: bridge.rps / bare.rps >= 0.8 });
+    targets.push({ name: `${c.call}: p50 the bridge adds over the bare proxy (1 connection)`, value: addedVsBare, unit: 'ms', goal: '< 1', pass: addedVsBare < 1 });
+  }
+  if (figures.proxy) peakRssMb.proxy = figures.proxy.bridgePeakRssMb;
+  for (const w of figures.webhook) {
+    const ratio = r2(w.ingest.rps / w.raw.perSecond);
+    ratios[`webhook ${w.database}: ingest/raw INSERT`] = ratio;
+    peakRssMb[`webhook (${w.database})`] = w.bridgePeakRssMb;
+    if (w.database === 'postgresql') {
+      targets.push({ name: 'webhook ingest on PostgreSQL vs raw INSERT', value: ratio, unit: 'x', goal: '>= 0.5', pass: ratio >= 0.5 });
+      targets.push({ name: 'webhook ingest on PostgreSQL', value: w.ingest.rps, unit: 'events/s', goal: '> 2000', pass: w.ingest.rps > 2000 });
+    }
+  }
+  if (figures.login) {
+    const l = figures.login;
+    const ratio = r2(l.duringStorm.latencyMs.p99 / l.alone.latencyMs.p99);
+    ratios['login storm: proxied p99 during/alone'] = ratio;
+    peakRssMb.login = l.bridgePeakRssMb;
+    targets.push({ name: 'proxied p99 during a login storm vs without', value: ratio, unit: 'x', goal: '<= 2', pass: ratio <= 2 });
+  }
+  const peaks = Object.values(peakRssMb);
+  if (peaks.length > 0) {
+    const peak = Math.max(...peaks);
+    targets.push({ name: 'bridge peak RSS (any scenario)', value: peak, unit: 'MB', goal: '< 200', pass: peak < 200 });
+  }
+  return { date: new Date().toISOString(), machine: machine(), settings, notes, figures, ratios, peakRssMb, targets, warnings: warnings(figures) };
+}
+
+function allRuns(figures: Figures): LoadResult[] {
+  const proxy = (figures.proxy?.calls ?? []).flatMap((c) => [...Object.values(c.loaded), ...Object.values(c.single)]);
+  const webhook = figures.webhook.map((w) => w.ingest);
+  const login = figures.login ? [figures.login.alone, figures.login.duringStorm, figures.login.logins] : [];
+  return [...proxy, ...webhook, ...login];
+}
+
+function warnings(figures: Figures): string[] {
+  const cores = machine().cores;
+  const lines: string[] = [];
+  for (const run of allRuns(figures)) {
+    if (run.non2xx > 0 || run.errors > 0) {
+      lines.push(`${run.title}: ${run.non2xx} non-2xx answers (${JSON.stringify(run.statusCodes)}), ${run.errors} connection errors`);
+    }
+    if (run.loadAvgAtStart > cores) {
+      lines.push(`${run.title}: load average ${run.loadAvgAtStart} at the start (> ${cores} cores): other work on the machine may have skewed it`);
+    }
+  }
+  return lines;
+}
+
+export function writeReport(report: Report, path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+}

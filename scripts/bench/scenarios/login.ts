@@ -1,0 +1,95 @@
+// Login under load: a storm of password logins (argon2id) while proxied calls keep coming at a
+// steady rate; their p99 is compared with the p99 of the same steady calls without the storm.
+import type { BenchContext } from '../context';
+import { probe, runLoad, warmUp, type LoadResult, type LoadSpec } from '../load';
+import { BENCH_PASSWORD, call, registerUser, waitLinked, type BridgeAccount } from '../setup';
+
+export interface LoginFigures {
+  users: number;
+  loginConnections: number;
+  /** The steady proxied load, the same in both runs. */
+  proxied: { connections: number; ratePerSec: number; call: string };
+  alone: LoadResult;
+  duringStorm: LoadResult;
+  logins: LoadResult;
+  bridgePeakRssMb: number;
+}
+
+export interface LoginSettings {
+  users: number;
+  proxiedRatePerSec: number;
+  proxiedConnections: number;
+  /** False while the bridge has no homes routes: GET /v1/me (JWT + database, no MODE) stands in. */
+  useHome: boolean;
+}
+
+async function registerMany(ctx: BenchContext, count: number): Promise<BridgeAccount[]> {
+  const stamp = Date.now();
+  const accounts: BridgeAccount[] = [];
+  for (let start = 0; start < count; start += 4) {
+    const batch = Array.from({ length: Math.min(4, count - start) }, (_, i) => registerUser(ctx.bridge.url, `login-${stamp}-${start + i}@bench.example`));
+    accounts.push(...(await Promise.all(batch)));
+  }
+  return accounts;
+}
+
+export async function loginScenario(ctx: BenchContext, options: LoginSettings): Promise<LoginFigures> {
+  const { bridge, settings } = ctx;
+  const accounts = await registerMany(ctx, options.users);
+  const owner = accounts[0];
+  if (!owner) throw new Error('no users registered');
+  await waitLinked(bridge.url, owner);
+  let path = '/v1/me';
+  if (options.useHome) {
+    const home = await call<{ id: number }>(bridge.url, '/v1/homes', { token: owner.accessToken, json: { name: 'Bench home (login)' } });
+    path = `/v1/homes/${home.id}`;
+  }
+  const callName = options.useHome ? 'GET /v1/homes/:id' : 'GET /v1/me';
+
+  const proxied: LoadSpec = {
+    title: `${callName} at a steady rate`,
+    url: bridge.url + path,
+    connections: options.proxiedConnections,
+    durationSec: settings.durationSec,
+    overallRate: options.proxiedRatePerSec,
+    headers: { authorization: `Bearer ${owner.accessToken}` },
+    cpuOf: { bridge: bridge.pid },
+  };
+  let next = 0;
+  const logins: LoadSpec = {
+    title: 'POST /v1/auth/login storm',
+    url: bridge.url,
+    connections: settings.connections,
+    durationSec: settings.durationSec,
+    cpuOf: { bridge: bridge.pid },
+    setupRequest: (request) => {
+      const account = accounts[next++ % accounts.length] as BridgeAccount;
+      return {
+        ...request,
+        method: 'POST',
+        path: '/v1/auth/login',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: account.email, password: BENCH_PASSWORD }),
+      };
+    },
+  };
+
+  ctx.bridgeRss.startWindow();
+  await probe(proxied);
+  await probe(logins, [200]);
+  await warmUp(proxied, settings.warmUpSec);
+  const alone = await runLoad(proxied);
+  ctx.log(`  ${proxied.title}, alone: p50 ${alone.latencyMs.p50} ms, p99 ${alone.latencyMs.p99} ms`);
+  const [duringStorm, storm] = await Promise.all([runLoad({ ...proxied, title: `${proxied.title}, during the storm` }), runLoad(logins)]);
+  ctx.log(`  ${logins.title}: ${storm.rps} logins/s, p99 ${storm.latencyMs.p99} ms`);
+  ctx.log(`  ${duringStorm.title}: p50 ${duringStorm.latencyMs.p50} ms, p99 ${duringStorm.latencyMs.p99} ms`);
+  return {
+    users: accounts.length,
+    loginConnections: settings.connections,
+    proxied: { connections: options.proxiedConnections, ratePerSec: options.proxiedRatePerSec, call: callName },
+    alone,
+    duringStorm,
+    logins: storm,
+    bridgePeakRssMb: ctx.bridgeRss.endWindow(),
+  };
+}

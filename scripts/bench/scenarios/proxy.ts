@@ -1,0 +1,80 @@
+// Proxy overhead: the same MODE call made directly to the emulator, through the bare pass-through
+// proxy, and through the bridge (JWT check, authorization, MODE key lookup), side by side.
+import type { BenchContext } from '../context';
+import { probe, runLoad, warmUp, type LoadResult, type LoadSpec } from '../load';
+import { bridgeFixture, directFixture, registerUser, waitLinked } from '../setup';
+import { benchCommand } from './command';
+
+export type Target = 'direct' | 'bare' | 'bridge';
+export const TARGETS: Target[] = ['direct', 'bare', 'bridge'];
+
+export interface ProxyCallFigures {
+  call: string;
+  /** At the configured concurrency: throughput and latency under load. */
+  loaded: Record<Target, LoadResult>;
+  /** At one connection: the latency each hop adds when nothing queues. */
+  single: Record<Target, LoadResult>;
+}
+
+export interface ProxyFigures {
+  calls: ProxyCallFigures[];
+  bridgePeakRssMb: number;
+}
+
+interface CallShape {
+  call: string;
+  method: 'GET' | 'PUT';
+  modePath: (ids: { homeId: number; deviceId: number }) => string;
+  bridgePath: (ids: { homeId: number; deviceId: number }) => string;
+  body?: string;
+}
+
+export async function proxyScenario(ctx: BenchContext): Promise<ProxyFigures> {
+  const { emulator, bridge, bare, settings } = ctx;
+  if (!bare) throw new Error('the proxy scenario needs the bare proxy');
+  const account = await registerUser(bridge.url, `proxy-${Date.now()}@bench.example`);
+  await waitLinked(bridge.url, account);
+  const fixture = await bridgeFixture(bridge.url, emulator, account);
+  const direct = await directFixture(emulator);
+  const command = JSON.stringify(benchCommand());
+  const shapes: CallShape[] = [
+    { call: 'GET /homes/:id', method: 'GET', modePath: (ids) => `/homes/${ids.homeId}`, bridgePath: (ids) => `/v1/homes/${ids.homeId}` },
+    {
+      call: 'PUT /devices/:id/command',
+      method: 'PUT',
+      modePath: (ids) => `/devices/${ids.deviceId}/command`,
+      bridgePath: (ids) => `/v1/devices/${ids.deviceId}/command`,
+      body: command,
+    },
+  ];
+
+  ctx.bridgeRss.startWindow();
+  const calls: ProxyCallFigures[] = [];
+  for (const shape of shapes) {
+    const json: Record<string, string> = shape.body ? { 'content-type': 'application/json' } : {};
+    const specs: Record<Target, Omit<LoadSpec, 'connections' | 'durationSec'>> = {
+      direct: { title: `${shape.call} direct`, url: emulator.url + shape.modePath(direct), method: shape.method, body: shape.body, headers: { ...json, authorization: `ModeCloud ${direct.modeKey}` } },
+      bare: { title: `${shape.call} bare proxy`, url: bare.url + shape.modePath(direct), method: shape.method, body: shape.body, headers: { ...json, authorization: `ModeCloud ${direct.modeKey}` } },
+      bridge: { title: `${shape.call} bridge`, url: bridge.url + shape.bridgePath(fixture), method: shape.method, body: shape.body, headers: { ...json, authorization: `Bearer ${account.accessToken}` } },
+    };
+    // CPU per request of each process on the path: the hop under test and the emulator behind it.
+    const cpuOf = { direct: { emulator: emulator.pid }, bare: { proxy: bare.pid, emulator: emulator.pid }, bridge: { proxy: bridge.pid, emulator: emulator.pid } };
+    for (const target of TARGETS) specs[target].cpuOf = cpuOf[target];
+    const loaded = {} as Record<Target, LoadResult>;
+    const single = {} as Record<Target, LoadResult>;
+    for (const target of TARGETS) {
+      const spec = { ...specs[target], connections: settings.connections, durationSec: settings.durationSec };
+      await probe(spec);
+      await warmUp(spec, settings.warmUpSec);
+      loaded[target] = await runLoad(spec);
+      ctx.log(`  ${spec.title}: ${loaded[target].rps} req/s, p50 ${loaded[target].latencyMs.p50} ms, p99 ${loaded[target].latencyMs.p99} ms`);
+    }
+    for (const target of TARGETS) {
+      const spec = { ...specs[target], title: `${specs[target].title} (1 connection)`, connections: 1, durationSec: settings.singleDurationSec };
+      single[target] = await runLoad(spec);
+      ctx.log(`  ${spec.title}: p50 ${single[target].latencyMs.p50} ms, p99 ${single[target].latencyMs.p99} ms`);
+    }
+    calls.push({ call: shape.call, loaded, single });
+  }
+  return { calls, bridgePeakRssMb: ctx.bridgeRss.endWindow() };
+}

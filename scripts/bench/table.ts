@@ -1,0 +1,55 @@
+// Renders a report as plain-text tables (the console) or Markdown tables (docs/benchmarks.md).
+import type { Report } from './report';
+import { TARGETS } from './scenarios/proxy';
+
+export type Format = 'text' | 'markdown';
+
+function render(format: Format, header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((row) => row.map(String))];
+  if (format === 'markdown') {
+    const line = (row: string[]) => `| ${row.join(' | ')} |`;
+    return [line(header), line(header.map(() => '---')), ...cells.slice(1).map(line)].join('\n');
+  }
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+const targetNames = { direct: 'direct to MODE', bare: 'bare proxy', bridge: 'bridge' };
+
+export function renderReport(report: Report, format: Format): string {
+  const { figures } = report;
+  const heading = (text: string) => (format === 'markdown' ? `### ${text}` : `== ${text}`);
+  const parts: string[] = [];
+  if (figures.proxy) {
+    const rows = figures.proxy.calls.flatMap((c) =>
+      TARGETS.map((t) => [c.call, targetNames[t], c.loaded[t].rps, c.loaded[t].latencyMs.p50, c.loaded[t].latencyMs.p99, c.single[t].latencyMs.p50, c.single[t].latencyMs.p99, c.loaded[t].cpuMsPerRequest.proxy ?? '-', c.loaded[t].cpuMsPerRequest.emulator ?? '-']),
+    );
+    const conns = figures.proxy.calls[0]?.loaded.bridge.connections ?? 0;
+    parts.push(heading(`Proxy overhead (${conns} connections; and 1 connection)`));
+    parts.push(render(format, ['call', 'path', 'req/s', 'p50 ms', 'p99 ms', 'p50 ms (1 conn)', 'p99 ms (1 conn)', 'proxy CPU ms/req', 'MODE CPU ms/req'], rows));
+  }
+  if (figures.webhook.length > 0) {
+    parts.push(heading('Webhook ingest (signed, distinct events)'));
+    const rows = figures.webhook.map((w) => [w.database, w.ingest.rps, w.ingest.latencyMs.p50, w.ingest.latencyMs.p99, w.raw.perSecond, (w.ingest.rps / w.raw.perSecond).toFixed(2), w.ingest.cpuMsPerRequest.bridge ?? '-', w.ingest.non2xx]);
+    parts.push(render(format, ['database', 'events/s', 'p50 ms', 'p99 ms', 'raw INSERT rows/s', 'ingest/raw', 'bridge CPU ms/event', 'non-2xx'], rows));
+  }
+  if (figures.login) {
+    const l = figures.login;
+    parts.push(heading(`Login storm (${l.loginConnections} login connections; ${l.proxied.call} at ${l.proxied.ratePerSec}/s over ${l.proxied.connections} connections)`));
+    parts.push(
+      render(format, ['logins/s', 'login p99 ms', 'proxied p50 alone', 'proxied p99 alone', 'proxied p50 storm', 'proxied p99 storm', 'p99 storm/alone'], [
+        [l.logins.rps, l.logins.latencyMs.p99, l.alone.latencyMs.p50, l.alone.latencyMs.p99, l.duringStorm.latencyMs.p50, l.duringStorm.latencyMs.p99, (l.duringStorm.latencyMs.p99 / l.alone.latencyMs.p99).toFixed(2)],
+      ]),
+    );
+  }
+  parts.push(heading('Ratios'));
+  parts.push(render(format, ['ratio', 'value'], Object.entries(report.ratios)));
+  parts.push(heading('Bridge peak RSS (MB)'));
+  parts.push(render(format, ['scenario', 'peak RSS MB'], Object.entries(report.peakRssMb)));
+  parts.push(heading('Targets'));
+  parts.push(render(format, ['target', 'goal', 'measured', 'verdict'], report.targets.map((t) => [t.name, `${t.goal} ${t.unit}`, `${t.value} ${t.unit}`, t.pass ? 'PASS' : 'MISS'])));
+  if (report.warnings.length > 0) parts.push(`${heading('Warnings')}\n${report.warnings.map((w) => `- ${w}`).join('\n')}`);
+  if (figures.skipped.length > 0) parts.push(`${heading('Not measured')}\n${figures.skipped.map((s) => `- ${s}`).join('\n')}`);
+  return parts.join('\n\n');
+}
