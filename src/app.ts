@@ -10,6 +10,7 @@ import type { ReadinessCheck } from './modules/ops/ops.router';
 import { opsRouter } from './modules/ops/ops.router';
 import type { Services } from './services';
 import { registerRoutes } from './routes';
+import { oauthBodyErrors, serviceCallMiddleware } from './modules/service-clients';
 
 export interface AppDeps {
   services: Services;
@@ -39,6 +40,7 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.use('/webhooks', express.raw({ type: '*/*', limit: config.http.jsonBodyLimit }));
   app.use(express.json({ limit: config.http.jsonBodyLimit }));
   app.use('/v1/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }));
+  app.use('/v1/oauth/token', oauthBodyErrors);
 
   const apiLimit = limiter({
     name: 'api',
@@ -47,7 +49,8 @@ export function createApp({ services, readiness }: AppDeps): Express {
     key: (req) => req.principal?.userId ?? clientIp(req),
     stores: services.rateLimitStores,
   });
-  const api = new ApiRouter(registry, services.guards, [apiLimit]);
+  const serviceCalls = serviceCallMiddleware({ perClientPerMinute: config.rateLimits.servicePerMinute, stores: services.rateLimitStores });
+  const api = new ApiRouter(registry, services.guards, [apiLimit, ...serviceCalls]);
   registerRoutes(api, services);
   app.use(api.router);
 

@@ -1,6 +1,7 @@
 import type { ApiRouter } from './http/route';
 import { registerAuthRoutes } from './modules/auth/auth.router';
 import { registerMeRoutes } from './modules/users/me.router';
+import { registerOAuthRoutes, registerServiceClientRoutes } from './modules/service-clients';
 import { registerHomeRoutes } from './modules/homes/homes.router';
 import { registerMemberRoutes } from './modules/homes/members.router';
 import { registerDeviceRoutes } from './modules/devices/devices.router';
@@ -25,4 +26,6 @@ export function registerRoutes(api: ApiRouter, services: Services): void {
   registerEventRoutes(api, services.events);
   registerStreamRoutes(api, services.stream);
   registerNotificationRoutes(api, services.notifications);
+  registerServiceClientRoutes(api, services.serviceClients);
+  registerOAuthRoutes(api, services.serviceClients, services.authLimits);
 }

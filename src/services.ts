@@ -25,6 +25,7 @@ import type { DevicesService } from './modules/devices/devices.service';
 import type { KvService } from './modules/kv/kv.service';
 import type { InvitationsService } from './modules/invitations/invitations.service';
 import type { Notifier } from './modules/invitations/notifier';
+import { buildServiceClients, type ServiceClientsService } from './modules/service-clients';
 import { buildEventPipeline, type EventPipeline } from './modules/events/events.module';
 import type { EventBus } from './modules/stream/event-bus';
 
@@ -69,6 +70,7 @@ export interface Services extends EventPipeline {
   devices: DevicesService;
   kv: KvService;
   invitations: InvitationsService;
+  serviceClients: ServiceClientsService;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
@@ -88,6 +90,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails);
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const metrics = deps.metrics ?? createMetrics();
+  const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
   const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
   return {
     config,
@@ -102,13 +105,14 @@ export function buildServices(deps: ServiceDeps): Services {
     accessTokens,
     refreshTokens,
     auth,
-    guards: createGuards({ accessTokens, users }),
+    guards: createGuards({ accessTokens, users, services: serviceClients.principals }),
     mode: deps.mode,
     modeProject: deps.modeProject,
     linking,
     memberships,
     homeAccess,
     ...homeModule,
+    serviceClients: serviceClients.service,
     ...eventPipeline,
   };
 }

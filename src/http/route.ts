@@ -24,6 +24,8 @@ export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema>
   params?: P;
   /** Extra middleware that runs after authentication and before validation (rate limits). */
   before?: RequestHandler[];
+  /** A body the handler validates itself, documented only (the OAuth token endpoint's own error shape). */
+  documentedBody?: { schema: ZodType; contentTypes: string[] };
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
 }
 
@@ -99,7 +101,7 @@ export class ApiRouter {
       security: spec.access === 'public' ? undefined : [{ bearer: [] }],
       description: spec.scope ? `Service clients need the \`${spec.scope}\` scope.` : undefined,
       request: {
-        body: spec.body ? { content: { 'application/json': { schema: spec.body } }, required: true } : undefined,
+        body: spec.body ? { content: { 'application/json': { schema: spec.body } }, required: true } : documentedBody(spec),
         query: spec.query as never,
         params: spec.params as never,
       },
@@ -117,4 +119,10 @@ function parse(schema: Schema, value: unknown, where: 'body' | 'query' | 'params
     message: issue.message,
   }));
   throw new ValidationError(details);
+}
+
+function documentedBody(spec: RouteSpec<Schema, Schema, Schema>) {
+  const body = spec.documentedBody;
+  if (!body) return undefined;
+  return { content: Object.fromEntries(body.contentTypes.map((type) => [type, { schema: body.schema }])), required: true };
 }

@@ -31,6 +31,7 @@ const envSchema = z.object({
   ADMIN_EMAILS: csv.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   API_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(600),
+  SERVICE_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(1200),
   AUTH_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(20),
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
   JSON_BODY_LIMIT: z.string().default('100kb'),
@@ -79,7 +80,7 @@ export interface Config {
   redisUrl?: string;
   adminEmails: string[];
   logLevel: Env['LOG_LEVEL'];
-  rateLimits: { apiPerMinute: number; authPerMinute: number; loginFailuresPerAccount: number };
+  rateLimits: { apiPerMinute: number; authPerMinute: number; loginFailuresPerAccount: number; servicePerMinute: number };
   backgroundJobs: boolean;
   events: { retentionDays: number };
   stream: { maxConnectionsPerUser: number; heartbeatMs: number };
@@ -140,6 +141,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       apiPerMinute: env.API_RATE_LIMIT_PER_MIN,
       authPerMinute: env.AUTH_RATE_LIMIT_PER_MIN,
       loginFailuresPerAccount: env.LOGIN_FAILURES_PER_ACCOUNT,
+      servicePerMinute: env.SERVICE_RATE_LIMIT_PER_MIN,
     },
     backgroundJobs: env.BACKGROUND_JOBS,
     events: { retentionDays: env.EVENT_RETENTION_DAYS },
