@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorBody } from '../../http/openapi';
 import type { ApiRouter } from '../../http/route';
 import { principalOf } from '../auth/guards';
-import { HomeParams } from '../homes/homes.schemas';
+import { HomeParams, upstreamResponses } from '../homes/homes.schemas';
 import { ClaimDeviceBody, CommandBody, DeviceParams, DeviceView, UpdateDeviceBody } from './devices.schemas';
 import type { DevicesService } from './devices.service';
 
@@ -11,22 +11,22 @@ export function registerDeviceRoutes(api: ApiRouter, devices: DevicesService): v
   const notFound = { description: 'No such device (or home) among yours', schema: ErrorBody };
 
   api.route(
-    { method: 'get', path: '/v1/homes/:homeId/devices', summary: 'Devices of a home', tags, access: 'user', scope: 'devices:read', params: HomeParams, responses: { 200: { description: 'Devices', schema: z.array(DeviceView) }, 404: notFound } },
+    { method: 'get', path: '/v1/homes/:homeId/devices', summary: 'Devices of a home', tags, access: 'user', scope: 'devices:read', params: HomeParams, responses: { ...upstreamResponses, 200: { description: 'Devices', schema: z.array(DeviceView) }, 404: notFound } },
     async ({ params }, req, res) => void res.json(await devices.listInHome(principalOf(req).userId, params.homeId)),
   );
 
   api.route(
-    { method: 'post', path: '/v1/homes/:homeId/devices', summary: 'Claim a pre-provisioned device into a home with its claim code', tags, access: 'user', scope: 'devices:write', params: HomeParams, body: ClaimDeviceBody, responses: { 201: { description: 'The claimed device', schema: DeviceView }, 404: notFound } },
+    { method: 'post', path: '/v1/homes/:homeId/devices', summary: 'Claim a pre-provisioned device into a home with its claim code', tags, access: 'user', scope: 'devices:write', params: HomeParams, body: ClaimDeviceBody, responses: { ...upstreamResponses, 201: { description: 'The claimed device', schema: DeviceView }, 404: notFound } },
     async ({ params, body }, req, res) => void res.status(201).json(await devices.claim(principalOf(req).userId, params.homeId, body.claimCode)),
   );
 
   api.route(
-    { method: 'get', path: '/v1/devices/:deviceId', summary: 'One device', tags, access: 'user', scope: 'devices:read', params: DeviceParams, responses: { 200: { description: 'The device', schema: DeviceView }, 404: notFound } },
+    { method: 'get', path: '/v1/devices/:deviceId', summary: 'One device', tags, access: 'user', scope: 'devices:read', params: DeviceParams, responses: { ...upstreamResponses, 200: { description: 'The device', schema: DeviceView }, 404: notFound } },
     async ({ params }, req, res) => void res.json(await devices.get(principalOf(req).userId, params.deviceId)),
   );
 
   api.route(
-    { method: 'patch', path: '/v1/devices/:deviceId', summary: 'Rename or re-tag a device', tags, access: 'user', scope: 'devices:write', params: DeviceParams, body: UpdateDeviceBody, responses: { 204: { description: 'Changed' }, 404: notFound } },
+    { method: 'patch', path: '/v1/devices/:deviceId', summary: 'Rename or re-tag a device', tags, access: 'user', scope: 'devices:write', params: DeviceParams, body: UpdateDeviceBody, responses: { ...upstreamResponses, 204: { description: 'Changed' }, 404: notFound } },
     async ({ params, body }, req, res) => {
       await devices.update(principalOf(req).userId, params.deviceId, body);
       res.status(204).end();
@@ -34,7 +34,7 @@ export function registerDeviceRoutes(api: ApiRouter, devices: DevicesService): v
   );
 
   api.route(
-    { method: 'delete', path: '/v1/devices/:deviceId', summary: 'Remove a device from its home (owners only)', tags, access: 'user', scope: 'devices:write', params: DeviceParams, responses: { 204: { description: 'Removed' }, 404: notFound } },
+    { method: 'delete', path: '/v1/devices/:deviceId', summary: 'Remove a device from its home (owners only)', tags, access: 'user', scope: 'devices:write', params: DeviceParams, responses: { ...upstreamResponses, 204: { description: 'Removed' }, 404: notFound } },
     async ({ params }, req, res) => {
       await devices.delete(principalOf(req).userId, params.deviceId);
       res.status(204).end();
@@ -42,7 +42,7 @@ export function registerDeviceRoutes(api: ApiRouter, devices: DevicesService): v
   );
 
   api.route(
-    { method: 'put', path: '/v1/devices/:deviceId/command', summary: 'Send a command the command policy allows', tags, access: 'user', scope: 'devices:command', params: DeviceParams, body: CommandBody, responses: { 204: { description: 'Sent (MODE does not queue commands for disconnected devices)' }, 403: { description: 'command_not_allowed: the policy refuses this action or these parameters', schema: ErrorBody }, 404: notFound } },
+    { method: 'put', path: '/v1/devices/:deviceId/command', summary: 'Send a command the command policy allows', tags, access: 'user', scope: 'devices:command', params: DeviceParams, body: CommandBody, responses: { ...upstreamResponses, 204: { description: 'Sent (MODE does not queue commands for disconnected devices)' }, 403: { description: 'command_not_allowed: the policy refuses this action or these parameters', schema: ErrorBody }, 404: notFound } },
     async ({ params, body }, req, res) => {
       await devices.sendCommand(principalOf(req).userId, params.deviceId, body);
       res.status(204).end();

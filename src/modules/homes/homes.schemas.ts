@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorBody } from '../../http/openapi';
 import type { ModeHome, ModeHomeMember } from '../../mode';
 import type { HomeRole } from './memberships.repository';
 
@@ -9,6 +10,13 @@ export const ModeId = z
   .transform(Number)
   .refine((id) => id >= 1 && id <= 2_147_483_647, 'must be a positive integer')
   .openapi({ type: 'integer', example: 1234 });
+
+/** How MODE's own failures reach the caller on every proxied route (documentation only). */
+export const upstreamResponses = {
+  502: { description: 'upstream_error: MODE failed or refused the request', schema: ErrorBody },
+  503: { description: 'upstream_unavailable: MODE cannot be reached (or the MODE link cannot be completed now)', schema: ErrorBody },
+  504: { description: 'upstream_timeout: MODE did not answer in time', schema: ErrorBody },
+};
 
 export const HomeParams = z.object({ homeId: ModeId });
 export const MemberParams = z.object({ homeId: ModeId, modeUserId: ModeId });
