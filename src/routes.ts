@@ -2,6 +2,7 @@ import type { ApiRouter } from './http/route';
 import { registerAuthRoutes } from './modules/auth/auth.router';
 import { registerMeRoutes } from './modules/users/me.router';
 import { registerOAuthRoutes, registerServiceClientRoutes } from './modules/service-clients';
+import { registerAdminRoutes } from './modules/admin/admin.router';
 import { registerHomeRoutes } from './modules/homes/homes.router';
 import { registerMemberRoutes } from './modules/homes/members.router';
 import { registerDeviceRoutes } from './modules/devices/devices.router';
@@ -28,4 +29,5 @@ export function registerRoutes(api: ApiRouter, services: Services): void {
   registerNotificationRoutes(api, services.notifications);
   registerServiceClientRoutes(api, services.serviceClients);
   registerOAuthRoutes(api, services.serviceClients, services.authLimits);
+  registerAdminRoutes(api, services.admin);
 }

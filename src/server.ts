@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { openDatabase } from './db/database';
+import { acquireEmbeddedLock } from './db/embedded-lock';
 import { migrate } from './db/migrator';
 import { loadConfig, ConfigError } from './lib/config';
 import { resolveSecrets } from './lib/dev-secrets';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const baseConfig = loadConfig();
   const logger = createLogger(baseConfig.logLevel);
   const config = resolveSecrets(baseConfig, logger);
+  if (!config.databaseUrl) acquireEmbeddedLock(config.dataDir, 'the mode-bridge server', { foreignHost: 'take-over', logger });
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrate(db.sql);
   logger.info({ database: db.kind, applied }, 'database ready');

@@ -26,6 +26,7 @@ import type { KvService } from './modules/kv/kv.service';
 import type { InvitationsService } from './modules/invitations/invitations.service';
 import type { Notifier } from './modules/invitations/notifier';
 import { buildServiceClients, type ServiceClientsService } from './modules/service-clients';
+import { buildAdminServices, type AdminServices, type ModeAccountRemover } from './modules/admin/admin.module';
 import { buildEventPipeline, type EventPipeline } from './modules/events/events.module';
 import type { EventBus } from './modules/stream/event-bus';
 
@@ -42,6 +43,8 @@ export interface ServiceDeps {
   rateLimitStores?: RateLimitStoreFactory;
   /** How new home members are told; unset: stored notifications plus an outbox e-mail message. */
   notifier?: Notifier;
+  /** Deletes MODE users when an admin deletes a user; without it, deleting a linked user is refused. */
+  modeAccountRemover?: ModeAccountRemover;
   /** Carries stored events to the live streams of every instance; unset: in-process (one instance). */
   eventBus?: EventBus;
 }
@@ -71,6 +74,7 @@ export interface Services extends EventPipeline {
   kv: KvService;
   invitations: InvitationsService;
   serviceClients: ServiceClientsService;
+  admin: AdminServices;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
@@ -113,6 +117,7 @@ export function buildServices(deps: ServiceDeps): Services {
     homeAccess,
     ...homeModule,
     serviceClients: serviceClients.service,
+    admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover),
     ...eventPipeline,
   };
 }
