@@ -17,6 +17,7 @@ import { LinksRepository } from './modules/linking/links.repository';
 import { LinkingService, type ModeProject } from './modules/linking/linking.service';
 import type { ModeClient } from './mode';
 import { HomeAccess } from './modules/homes/home-access';
+import { projectModeAccountRemover } from './modules/linking/mode-account-remover';
 import { MembershipsRepository } from './modules/homes/memberships.repository';
 import { buildHomeModule } from './modules/homes/homes.module';
 import type { HomesService } from './modules/homes/homes.service';
@@ -43,7 +44,7 @@ export interface ServiceDeps {
   rateLimitStores?: RateLimitStoreFactory;
   /** How new home members are told; unset: stored notifications plus an outbox e-mail message. */
   notifier?: Notifier;
-  /** Deletes MODE users when an admin deletes a user; without it, deleting a linked user is refused. */
+  /** Deletes MODE users when an admin deletes a user; default: DELETE /users/:id with the project key. */
   modeAccountRemover?: ModeAccountRemover;
   /** Carries stored events to the live streams of every instance; unset: in-process (one instance). */
   eventBus?: EventBus;
@@ -117,7 +118,7 @@ export function buildServices(deps: ServiceDeps): Services {
     homeAccess,
     ...homeModule,
     serviceClients: serviceClients.service,
-    admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover),
+    admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover ?? projectModeAccountRemover(deps.mode, deps.modeProject)),
     ...eventPipeline,
   };
 }
