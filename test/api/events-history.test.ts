@@ -1,6 +1,7 @@
 import { bearer } from '../fixtures/accounts';
 import { modeEvent, sendEvent } from '../fixtures/events';
 import { homeWithPeople } from '../fixtures/homes';
+import { ADMIN_EMAIL, createClient, onBehalfOf, registerAdmin, serviceToken } from '../fixtures/service-clients';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -9,7 +10,7 @@ let people: Awaited<ReturnType<typeof homeWithPeople>>;
 const sent: { id: string; eventType: string; timestamp: string }[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ env: { ADMIN_EMAILS: ADMIN_EMAIL } });
   people = await homeWithPeople(app);
   const base = Date.parse('2026-03-01T10:00:00.000Z');
   for (let i = 0; i < 7; i += 1) {
@@ -100,6 +101,26 @@ test('when the query is out of range or the cursor forged, then 400 naming the f
   const forged = await history(people.member.accessToken, people.homeId, { cursor: 'not-a-cursor' });
   expect(forged.status).toBe(400);
   expect(forged.body.error.details[0].field).toBe('query.cursor');
+});
+
+test('when a service client acts for a member, then events need the events:read scope and notifications notifications:read', async () => {
+  const admin = await registerAdmin(app.http);
+  const eventsToken = await serviceToken(app.http, await createClient(app.http, admin, { name: 'Events', scopes: ['events:read'] }));
+  const homesToken = await serviceToken(app.http, await createClient(app.http, admin, { name: 'Homes', scopes: ['homes:read'] }));
+
+  const allowed = await app.http.get(`/v1/homes/${people.homeId}/events`).set(onBehalfOf(eventsToken, people.member.id));
+  expect(allowed.status).toBe(200);
+  expect(allowed.body.events).toHaveLength(7);
+  const refused = [
+    await app.http.get(`/v1/homes/${people.homeId}/events`).set(onBehalfOf(homesToken, people.member.id)),
+    await app.http.get('/v1/events/stream').set(onBehalfOf(homesToken, people.member.id)),
+    await app.http.get('/v1/notifications').set(onBehalfOf(eventsToken, people.member.id)),
+  ];
+  expect(refused.map((res) => [res.status, res.body.error.code])).toEqual([
+    [403, 'insufficient_scope'],
+    [403, 'insufficient_scope'],
+    [403, 'insufficient_scope'],
+  ]);
 });
 
 test('when events are older than the retention period, then the retention job removes them and keeps the rest', async () => {

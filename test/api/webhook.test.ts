@@ -155,5 +155,7 @@ describe('storing', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/webhooks/mode/events', '/v1/homes/{homeId}/events', '/v1/events/stream', '/v1/notifications', '/v1/notifications/{id}/read', '/v1/notifications/preferences']),
     );
+    expect(doc.paths['/webhooks/mode/events'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ModeEvent' });
+    expect(doc.paths['/v1/events/stream'].get.responses['200'].content).toHaveProperty(['text/event-stream']);
   });
 });

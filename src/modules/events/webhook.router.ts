@@ -1,6 +1,6 @@
 import type { ApiRouter } from '../../http/route';
 import type { EventsService } from './events.service';
-import { WebhookAnswer } from './events.schemas';
+import { ModeEventBody, WebhookAnswer } from './events.schemas';
 
 // POST /webhooks/mode/events: MODE's Event Webhook. app.ts gives /webhooks the raw body, so the
 // signature is checked over the exact bytes MODE signed before anything parses them.
@@ -13,11 +13,9 @@ export function registerWebhookRoutes(api: ApiRouter, events: EventsService): vo
       summary: "MODE's Event Webhook: stores the event once and queues its notifications",
       tags: ['events'],
       access: 'public',
+      documentedBody: { schema: ModeEventBody, contentTypes: ['application/json'] },
       responses: {
-        200: {
-          description: "Stored, or stored already (a repeated delivery). The body is MODE's Event JSON ({homeId, timestamp, eventType, eventData, originDeviceId, originDeviceClass?}), read as raw bytes",
-          schema: WebhookAnswer,
-        },
+        200: { description: 'Stored, or stored already (a repeated delivery)', schema: WebhookAnswer },
         403: { description: '`invalid_signature`: X-Mode-Signature is missing or does not match' },
       },
     },
