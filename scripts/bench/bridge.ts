@@ -20,6 +20,10 @@ export interface BridgeOptions {
   logDir: string;
   /** Directory for `node --cpu-prof` output, when profiling. */
   cpuProfileDir?: string;
+  /** Another build's dist/ directory, to compare builds; default this checkout's. */
+  dist?: string;
+  /** Added last, so it can override anything above (experiments). */
+  extraEnv?: Record<string, string>;
 }
 
 /** A policy file of the bench's own, used only when the bridge reads COMMAND_POLICY_FILE. */
@@ -51,9 +55,10 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeService
     BACKGROUND_JOBS: 'true',
     ...(existsSync(BENCH_COMMAND_POLICY) ? { COMMAND_POLICY_FILE: BENCH_COMMAND_POLICY } : {}),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATA_DIR: dataDir as string }),
+    ...options.extraEnv,
   };
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawnNode({ name: options.name, entry: 'src/server.ts', env, nodeArgs, logDir: options.logDir });
+  const child = spawnNode({ name: options.name, entry: 'src/server.ts', env, nodeArgs, logDir: options.logDir, dist: options.dist });
   await waitForHttp(`${url}/readyz`, child, options.name, options.logDir, 60_000);
   const service = asService(options.name, url, child);
   return {

@@ -1,7 +1,7 @@
 // Drives load with autocannon and keeps every response time as a float: autocannon's own histogram
 // records whole milliseconds, too coarse for a sub-millisecond overhead target.
 import autocannon from 'autocannon';
-import { loadavg } from 'node:os';
+import { cpuSnapshot, otherCpuShare } from './idle';
 import { cpuTimeMs } from './rss';
 
 export interface LoadSpec {
@@ -14,8 +14,6 @@ export interface LoadSpec {
   body?: string;
   /** Builds each request anew (a unique body per request); overrides method/headers/body. */
   setupRequest?: (request: autocannon.Request) => autocannon.Request;
-  /** Requests per second over all connections; unset: as fast as the target answers (closed loop). */
-  overallRate?: number;
   /** Processes whose CPU time per request is reported (name -> pid). */
   cpuOf?: Record<string, number>;
 }
@@ -33,8 +31,8 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
   /** CPU ms each process of `cpuOf` spent per answered request during the run. */
   cpuMsPerRequest: Record<string, number>;
-  /** The machine's 1-minute load average when the run started: above the core count, something else competed. */
-  loadAvgAtStart: number;
+  /** Share of the machine's CPU that work outside the bench took during the run (0..1). */
+  otherCpuShare?: number;
 }
 
 class Samples {
@@ -70,12 +68,11 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     method: spec.method ?? 'GET',
     headers: spec.headers,
     body: spec.body,
-    overallRate: spec.overallRate,
     requests: spec.setupRequest ? [{ setupRequest: spec.setupRequest }] : undefined,
     timeout: 10,
   };
   const cpuBefore = Object.fromEntries(Object.entries(spec.cpuOf ?? {}).map(([name, pid]) => [name, cpuTimeMs(pid)]));
-  const loadAvgAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+  const machineAtStart = cpuSnapshot();
   return new Promise((resolve, reject) => {
     const instance = autocannon(options, (error: unknown, result: autocannon.Result) => {
       if (error) return reject(error instanceof Error ? error : new Error(String(error)));
@@ -98,7 +95,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         errors: result.errors,
         statusCodes,
         cpuMsPerRequest,
-        loadAvgAtStart,
+        otherCpuShare: otherCpuShare(machineAtStart),
       });
     });
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {

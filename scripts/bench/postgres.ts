@@ -1,9 +1,10 @@
 // A throwaway PostgreSQL 15 cluster on a free loopback port, as .ci/run starts one: initdb as the
 // postgres user (the server refuses to run as root), pg_ctl start, and stop + delete at the end.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registerOwnProcess } from './idle';
 import { freePort } from './processes';
 
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -42,6 +43,9 @@ export async function startPostgres(): Promise<PostgresCluster> {
   const options = [`-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)];
   pgCommand('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   pgCommand('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), '-o', options.join(' '), 'start']);
+  // The postmaster and its backends count as the bench's own CPU.
+  const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  if (postmaster > 0) registerOwnProcess(postmaster, true);
   const urlOf = (database: string) => `postgresql://postgres@127.0.0.1:${port}/${database}`;
   return {
     url: urlOf('postgres'),

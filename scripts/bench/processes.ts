@@ -6,6 +6,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { registerOwnProcess } from './idle';
 
 export const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -54,8 +55,8 @@ export function ensureBuilt(log: (line: string) => void): void {
   }
 }
 
-export function compiled(sourcePath: string): string {
-  return join(DIST, sourcePath.replace(/\.ts$/, '.js'));
+export function compiled(sourcePath: string, dist = DIST): string {
+  return join(dist, sourcePath.replace(/\.ts$/, '.js'));
 }
 
 export interface SpawnOptions {
@@ -65,6 +66,8 @@ export interface SpawnOptions {
   env: Record<string, string>;
   nodeArgs?: string[];
   logDir: string;
+  /** Another build's dist/ directory (to compare two builds); default this checkout's. */
+  dist?: string;
 }
 
 /** The minimum a child needs from the parent's environment; nothing else leaks in (no DATABASE_URL...). */
@@ -76,13 +79,14 @@ function baseEnv(): Record<string, string> {
 export function spawnNode(options: SpawnOptions): ChildProcess {
   mkdirSync(options.logDir, { recursive: true });
   const log = createWriteStream(join(options.logDir, `${options.name}.log`));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), compiled(options.entry)], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), compiled(options.entry, options.dist)], {
     cwd: ROOT,
     env: { ...baseEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  if (child.pid) registerOwnProcess(child.pid);
   return child;
 }
 

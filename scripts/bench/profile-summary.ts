@@ -1,6 +1,7 @@
 /**
  * Summarizes a V8 CPU profile (`node --cpu-prof`, as `npm run bench -- --profile` writes them):
  * the functions with the most self time, and self time by package / source area.
+ * and the bridge's own functions (dist/src) by total time, callees included.
  * Usage: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile> [--top N]
  */
 import { readFileSync } from 'node:fs';
@@ -38,9 +39,9 @@ function main(): void {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const sampled = [...self.values()].reduce((a, b) => a + b, 0);
   const idle = [...self.entries()].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)').reduce((a, [, t]) => a + t, 0);
-  const busy = total - idle;
+  const busy = sampled - idle;
 
   const fns = new Map<string, number>();
   const areas = new Map<string, number>();
@@ -52,13 +53,28 @@ function main(): void {
     fns.set(key, (fns.get(key) ?? 0) + time);
     areas.set(area(frame.url), (areas.get(area(frame.url)) ?? 0) + time);
   }
+  // Total time: each sample counts once for every distinct own function on its stack.
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const total = new Map<string, number>();
+  for (const [id, time] of self) {
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const frame = byId.get(cur)?.callFrame;
+      if (!frame || !/\/dist\/src\//.test(frame.url)) continue;
+      seen.add(`${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\/dist\//, '')}:${frame.lineNumber + 1}`);
+    }
+    for (const key of seen) total.set(key, (total.get(key) ?? 0) + time);
+  }
   const pct = (t: number) => `${((100 * t) / busy).toFixed(1).padStart(5)}%`;
   const ms = (t: number) => `${(t / 1000).toFixed(0).padStart(7)} ms`;
-  console.log(`profile ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (percentages of busy time)\n`);
+  console.log(`profile ${file}: ${(sampled / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (percentages of busy time)\n`);
   console.log('self time by area:');
   for (const [name, t] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${pct(t)} ${ms(t)}  ${name}`);
   console.log(`\ntop ${top} functions by self time:`);
   for (const [name, t] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(t)} ${ms(t)}  ${name}`);
+  console.log(`\ntop ${top} own functions (dist/src) by total time, callees included:`);
+  for (const [name, t] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(t)} ${ms(t)}  ${name}`);
 }
 
 main();

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
 import { dirname } from 'node:path';
 import type { LoadResult } from './load';
+import type { HeapFigures } from './rss';
 import type { LoginFigures } from './scenarios/login';
 import type { ProxyFigures } from './scenarios/proxy';
 import type { WebhookFigures } from './scenarios/webhook';
@@ -11,6 +12,8 @@ export interface Figures {
   proxy?: ProxyFigures;
   webhook: WebhookFigures[];
   login?: LoginFigures;
+  /** RSS of each bridge right after start-up (ready, no load yet), by database. */
+  idleRssMb: Record<string, number>;
   /** Scenarios that could not run, with the reason. */
   skipped: string[];
 }
@@ -31,6 +34,8 @@ export interface Report {
   figures: Figures;
   ratios: Record<string, number>;
   peakRssMb: Record<string, number>;
+  /** V8 heap and external memory at the end of each scenario, from the bridge's /metrics. */
+  heapAtEnd: Record<string, HeapFigures | undefined>;
   targets: Target[];
   /** Runs whose figures are suspect: errors, non-2xx answers, a busy machine. */
   warnings: string[];
@@ -64,11 +69,16 @@ export function buildReport(figures: Figures, settings: Record<string, unknown>,
     targets.push({ name: `${c.call}: bridge throughput vs bare proxy`, value: r2(bridge.rps / bare.rps), unit: 'x', goal: '>= 0.8', pass: bridge.rps / bare.rps >= 0.8 });
     targets.push({ name: `${c.call}: p50 the bridge adds over the bare proxy (1 connection)`, value: addedVsBare, unit: 'ms', goal: '< 1', pass: addedVsBare < 1 });
   }
-  if (figures.proxy) peakRssMb.proxy = figures.proxy.bridgePeakRssMb;
+  const heapAtEnd: Record<string, HeapFigures | undefined> = {};
+  if (figures.proxy) {
+    peakRssMb.proxy = figures.proxy.bridgePeakRssMb;
+    heapAtEnd.proxy = figures.proxy.heapAtEnd;
+  }
   for (const w of figures.webhook) {
     const ratio = r2(w.ingest.rps / w.raw.perSecond);
     ratios[`webhook ${w.database}: ingest/raw INSERT`] = ratio;
     peakRssMb[`webhook (${w.database})`] = w.bridgePeakRssMb;
+    heapAtEnd[`webhook (${w.database})`] = w.heapAtEnd;
     if (w.database === 'postgresql') {
       targets.push({ name: 'webhook ingest on PostgreSQL vs raw INSERT', value: ratio, unit: 'x', goal: '>= 0.5', pass: ratio >= 0.5 });
       targets.push({ name: 'webhook ingest on PostgreSQL', value: w.ingest.rps, unit: 'events/s', goal: '> 2000', pass: w.ingest.rps > 2000 });
@@ -79,14 +89,16 @@ export function buildReport(figures: Figures, settings: Record<string, unknown>,
     const ratio = r2(l.duringStorm.latencyMs.p99 / l.alone.latencyMs.p99);
     ratios['login storm: proxied p99 during/alone'] = ratio;
     peakRssMb.login = l.bridgePeakRssMb;
+    heapAtEnd.login = l.heapAtEnd;
     targets.push({ name: 'proxied p99 during a login storm vs without', value: ratio, unit: 'x', goal: '<= 2', pass: ratio <= 2 });
   }
+  for (const [database, mb] of Object.entries(figures.idleRssMb)) peakRssMb[`idle after start (${database})`] = mb;
   const peaks = Object.values(peakRssMb);
   if (peaks.length > 0) {
     const peak = Math.max(...peaks);
     targets.push({ name: 'bridge peak RSS (any scenario)', value: peak, unit: 'MB', goal: '< 200', pass: peak < 200 });
   }
-  return { date: new Date().toISOString(), machine: machine(), settings, notes, figures, ratios, peakRssMb, targets, warnings: warnings(figures) };
+  return { date: new Date().toISOString(), machine: machine(), settings, notes, figures, ratios, peakRssMb, heapAtEnd, targets, warnings: warnings(figures) };
 }
 
 function allRuns(figures: Figures): LoadResult[] {
@@ -97,14 +109,14 @@ function allRuns(figures: Figures): LoadResult[] {
 }
 
 function warnings(figures: Figures): string[] {
-  const cores = machine().cores;
+  const { cores } = machine();
   const lines: string[] = [];
   for (const run of allRuns(figures)) {
     if (run.non2xx > 0 || run.errors > 0) {
       lines.push(`${run.title}: ${run.non2xx} non-2xx answers (${JSON.stringify(run.statusCodes)}), ${run.errors} connection errors`);
     }
-    if (run.loadAvgAtStart > cores) {
-      lines.push(`${run.title}: load average ${run.loadAvgAtStart} at the start (> ${cores} cores): other work on the machine may have skewed it`);
+    if ((run.otherCpuShare ?? 0) > 0.1) {
+      lines.push(`${run.title}: other work on the machine took ${Math.round((run.otherCpuShare ?? 0) * 100)}% of its ${cores} cores during the run`);
     }
   }
   return lines;

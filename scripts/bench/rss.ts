@@ -23,6 +23,8 @@ export interface RssSampler {
   endWindow(): number;
   /** Peak over the sampler's whole life, in MB. */
   overallPeakMb(): number;
+  /** The first reading, taken when sampling started (the bridge idle after start-up), in MB. */
+  firstMb(): number;
   stop(): void;
 }
 
@@ -36,6 +38,7 @@ export function sampleRss(pid: number, intervalMs = 100): RssSampler {
     overallPeak = Math.max(overallPeak, kb);
   };
   sample();
+  const first = overallPeak;
   const timer = setInterval(sample, intervalMs);
   timer.unref();
   const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
@@ -49,6 +52,7 @@ export function sampleRss(pid: number, intervalMs = 100): RssSampler {
       return mb(windowPeak);
     },
     overallPeakMb: () => mb(overallPeak),
+    firstMb: () => mb(first),
     stop: () => clearInterval(timer),
   };
 }
@@ -60,6 +64,26 @@ export function cpuTimeMs(pid: number): number | undefined {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // After the command: state is field 3 of stat(5), utime 14 and stime 15, in clock ticks (100 per second on Linux).
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface HeapFigures {
+  heapTotalMb: number;
+  heapUsedMb: number;
+  externalMb: number;
+}
+
+/** V8 heap and external memory from the bridge's own /metrics (prom-client's default metrics), in MB. */
+export async function heapOf(baseUrl: string): Promise<HeapFigures | undefined> {
+  try {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const value = (name: string) => {
+      const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
+      return match ? Math.round((Number(match[1]) / 2 ** 20) * 10) / 10 : Number.NaN;
+    };
+    return { heapTotalMb: value('nodejs_heap_size_total_bytes'), heapUsedMb: value('nodejs_heap_size_used_bytes'), externalMb: value('nodejs_external_memory_bytes') };
   } catch {
     return undefined;
   }

@@ -3,12 +3,13 @@
  * drives them with autocannon, and prints the figures side by side (and writes them as JSON).
  */
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { dirname, join } from 'node:path';
 import { startBridge, type BridgeService } from './bridge';
 import type { BenchContext, BenchSettings } from './context';
 import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres';
-import { ensureBuilt, ROOT, startBareProxy, startEmulator, type EmulatorService, type Service } from './processes';
+import { machineBusy, waitForIdle } from './idle';
+import { readOptions } from './options';
+import { ensureBuilt, startBareProxy, startEmulator, type EmulatorService, type Service } from './processes';
 import { buildReport, machine, writeReport, type Figures } from './report';
 import { sampleRss } from './rss';
 import { loginScenario } from './scenarios/login';
@@ -16,70 +17,6 @@ import { proxyScenario } from './scenarios/proxy';
 import { pgliteRaw, postgresRaw, webhookScenario } from './scenarios/webhook';
 import { bridgeRoutes, missing, ROUTES } from './setup';
 import { renderReport } from './table';
-
-const SCENARIOS = ['proxy', 'webhook', 'login'] as const;
-type Scenario = (typeof SCENARIOS)[number];
-
-const usage = `Usage: npm run bench -- [options]
-
-Measures the bridge's cost side by side in one run: proxied MODE calls (direct / bare proxy / bridge),
-webhook ingest (PGlite and PostgreSQL, with each one's raw INSERT rate), logins under load, peak RSS.
-Everything runs on loopback: the MODE emulator, a throwaway PostgreSQL 15 cluster, the bridge
-(compiled from dist/; rebuilt first when stale) and autocannon in this process.
-
-Options:
-  --duration <s>       seconds per measured run (default 10)
-  --connections <n>    concurrent connections (default 50)
-  --only <list>        comma-separated subset of: ${SCENARIOS.join(', ')} (default all)
-  --out <file>         JSON results (default bench/results/latest.json; a .md twin is written beside it)
-  --users <n>          accounts logging in during the login storm (default 20)
-  --login-rate <n>     steady proxied requests/s during the login scenario (default 200)
-  --profile            run the bridge with node --cpu-prof (profiles in bench/results/profiles/;
-                       summarize with: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile>)
-  --help               show this text`;
-
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
-
-function readOptions() {
-  const { values } = parseArgs({
-    options: {
-      duration: { type: 'string' },
-      connections: { type: 'string' },
-      only: { type: 'string' },
-      out: { type: 'string' },
-      users: { type: 'string' },
-      'login-rate': { type: 'string' },
-      profile: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(usage);
-    process.exit(0);
-  }
-  const only = (values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = only.filter((name) => !SCENARIOS.includes(name as Scenario));
-  if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')} (choose from ${SCENARIOS.join(', ')})`);
-  const durationSec = positiveInt('duration', values.duration, 10);
-  return {
-    only: new Set(only as Scenario[]),
-    settings: {
-      durationSec,
-      connections: positiveInt('connections', values.connections, 50),
-      singleDurationSec: Math.max(2, Math.round(durationSec / 2)),
-      warmUpSec: durationSec >= 5 ? 2 : 1,
-    } satisfies BenchSettings,
-    out: resolve(values.out ?? join(ROOT, 'bench', 'results', 'latest.json')),
-    users: positiveInt('users', values.users, 20),
-    loginRate: positiveInt('login-rate', values['login-rate'], 200),
-    profile: values.profile ?? false,
-  };
-}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -98,8 +35,10 @@ async function main(): Promise<void> {
   log(`mode-bridge bench: ${settings.durationSec} s per run, ${settings.connections} connections, scenarios: ${[...only].join(', ')}`);
   log(`machine: ${m.cpu}, ${m.cores} cores, node ${m.node}. ${notes[0]}`);
   ensureBuilt(log);
+  const busyAtStart = options.waitIdleSec > 0 ? await waitForIdle(options.waitIdleSec, log) : await machineBusy();
+  if (busyAtStart !== undefined) notes.push(`Machine CPU busy before the run (other work): ${Math.round(busyAtStart * 100)}%.`);
 
-  const figures: Figures = { webhook: [], skipped: [] };
+  const figures: Figures = { webhook: [], skipped: [], idleRssMb: {} };
   const running: Service[] = [];
   let postgres: PostgresCluster | undefined;
   /** Stops the services started since `mark` (latest first); 0 stops everything, PostgreSQL too. */
@@ -125,11 +64,12 @@ async function main(): Promise<void> {
     // Proxy and login run on PostgreSQL, as in production; webhook ingest on both databases.
     const mainDb = postgres ? await createDatabase(postgres, 'bridge_bench') : undefined;
     if (only.has('proxy') || only.has('login') || (only.has('webhook') && mainDb)) {
-      const bridge = await startBridge({ name: `bridge-${mainDb ? 'postgresql' : 'pglite'}`, emulator, databaseUrl: mainDb, logDir, cpuProfileDir });
+      const bridge = await startBridge({ name: `bridge-${mainDb ? 'postgresql' : 'pglite'}`, emulator, databaseUrl: mainDb, logDir, cpuProfileDir, extraEnv: options.bridgeEnv, dist: options.bridgeDist });
       running.push(bridge);
       const bare = only.has('proxy') ? await startBareProxy(emulator.url, logDir, 64) : undefined;
       if (bare) running.push(bare);
       const ctx = context(settings, emulator, bridge, bare);
+      figures.idleRssMb[bridge.database] = ctx.bridgeRss.firstMb();
       const routes = await bridgeRoutes(bridge.url);
       const proxyMissing = missing(routes, [ROUTES.createHome, ROUTES.claimDevice, ROUTES.getHome, ROUTES.command]);
       const webhookMissing = missing(routes, [ROUTES.createHome, ROUTES.claimDevice, ROUTES.webhook]);
@@ -142,7 +82,7 @@ async function main(): Promise<void> {
         log('login storm');
         const useHome = missing(routes, [ROUTES.createHome, ROUTES.getHome]).length === 0;
         if (!useHome) figures.skipped.push('login: the bridge has no GET /v1/homes/{homeId}; GET /v1/me (no MODE call) stood in for the proxied call');
-        figures.login = await loginScenario(ctx, { users: options.users, proxiedRatePerSec: options.loginRate, proxiedConnections: 10, useHome });
+        figures.login = await loginScenario(ctx, { users: options.users, proxiedConnections: options.loginProxied, useHome });
       }
       if (only.has('webhook') && webhookMissing.length > 0) figures.skipped.push(`webhook: the bridge has no ${webhookMissing.join(', ')}`);
       else if (only.has('webhook') && mainDb) {
@@ -154,9 +94,10 @@ async function main(): Promise<void> {
     }
     if (only.has('webhook') && !figures.skipped.some((line) => line.startsWith('webhook:'))) {
       log('webhook ingest (PGlite)');
-      const bridge = await startBridge({ name: 'bridge-pglite', emulator, logDir, cpuProfileDir });
+      const bridge = await startBridge({ name: 'bridge-pglite', emulator, logDir, cpuProfileDir, extraEnv: options.bridgeEnv, dist: options.bridgeDist });
       running.push(bridge);
       const ctx = context(settings, emulator, bridge);
+      figures.idleRssMb[bridge.database] = ctx.bridgeRss.firstMb();
       figures.webhook.push(await webhookScenario(ctx, pgliteRaw(ctx)));
       ctx.bridgeRss.stop();
     }
@@ -164,7 +105,7 @@ async function main(): Promise<void> {
     await stopFrom(0);
   }
 
-  const report = buildReport(figures, { ...settings, users: options.users, loginRate: options.loginRate, postgres: postgresSettings }, notes);
+  const report = buildReport(figures, { ...settings, users: options.users, loginProxied: options.loginProxied, bridgeEnv: options.bridgeEnv, bridgeDist: options.bridgeDist, postgres: postgresSettings }, notes);
   writeReport(report, options.out);
   const markdown = renderReport(report, 'markdown');
   writeFileSync(options.out.replace(/\.json$/, '') + '.md', `${markdown}\n`);

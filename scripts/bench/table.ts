@@ -36,17 +36,21 @@ export function renderReport(report: Report, format: Format): string {
   }
   if (figures.login) {
     const l = figures.login;
-    parts.push(heading(`Login storm (${l.loginConnections} login connections; ${l.proxied.call} at ${l.proxied.ratePerSec}/s over ${l.proxied.connections} connections)`));
+    parts.push(heading(`Login storm (${l.loginConnections} login connections; ${l.proxied.call} over ${l.proxied.connections} connections alongside)`));
     parts.push(
-      render(format, ['logins/s', 'login p99 ms', 'proxied p50 alone', 'proxied p99 alone', 'proxied p50 storm', 'proxied p99 storm', 'p99 storm/alone'], [
-        [l.logins.rps, l.logins.latencyMs.p99, l.alone.latencyMs.p50, l.alone.latencyMs.p99, l.duringStorm.latencyMs.p50, l.duringStorm.latencyMs.p99, (l.duringStorm.latencyMs.p99 / l.alone.latencyMs.p99).toFixed(2)],
+      render(format, ['logins/s', 'login p99 ms', 'proxied req/s alone', 'proxied p50 alone', 'proxied p99 alone', 'proxied req/s storm', 'proxied p50 storm', 'proxied p99 storm', 'p99 storm/alone'], [
+        [l.logins.rps, l.logins.latencyMs.p99, l.alone.rps, l.alone.latencyMs.p50, l.alone.latencyMs.p99, l.duringStorm.rps, l.duringStorm.latencyMs.p50, l.duringStorm.latencyMs.p99, (l.duringStorm.latencyMs.p99 / l.alone.latencyMs.p99).toFixed(2)],
       ]),
     );
   }
   parts.push(heading('Ratios'));
   parts.push(render(format, ['ratio', 'value'], Object.entries(report.ratios)));
-  parts.push(heading('Bridge peak RSS (MB)'));
-  parts.push(render(format, ['scenario', 'peak RSS MB'], Object.entries(report.peakRssMb)));
+  parts.push(heading('Bridge memory (MB): peak RSS during the scenario; V8 heap and external memory at its end'));
+  const memory = Object.entries(report.peakRssMb).map(([name, rss]) => {
+    const heap = report.heapAtEnd[name];
+    return [name, rss, heap?.heapTotalMb ?? '-', heap?.heapUsedMb ?? '-', heap?.externalMb ?? '-'];
+  });
+  parts.push(render(format, ['scenario', 'peak RSS', 'heap total', 'heap used', 'external'], memory));
   parts.push(heading('Targets'));
   parts.push(render(format, ['target', 'goal', 'measured', 'verdict'], report.targets.map((t) => [t.name, `${t.goal} ${t.unit}`, `${t.value} ${t.unit}`, t.pass ? 'PASS' : 'MISS'])));
   if (report.warnings.length > 0) parts.push(`${heading('Warnings')}\n${report.warnings.map((w) => `- ${w}`).join('\n')}`);

@@ -2,6 +2,7 @@
 // proxy, and through the bridge (JWT check, authorization, MODE key lookup), side by side.
 import type { BenchContext } from '../context';
 import { probe, runLoad, warmUp, type LoadResult, type LoadSpec } from '../load';
+import { heapOf, type HeapFigures } from '../rss';
 import { bridgeFixture, directFixture, registerUser, waitLinked } from '../setup';
 import { benchCommand } from './command';
 
@@ -19,6 +20,7 @@ export interface ProxyCallFigures {
 export interface ProxyFigures {
   calls: ProxyCallFigures[];
   bridgePeakRssMb: number;
+  heapAtEnd?: HeapFigures;
 }
 
 interface CallShape {
@@ -76,5 +78,5 @@ export async function proxyScenario(ctx: BenchContext): Promise<ProxyFigures> {
     }
     calls.push({ call: shape.call, loaded, single });
   }
-  return { calls, bridgePeakRssMb: ctx.bridgeRss.endWindow() };
+  return { calls, bridgePeakRssMb: ctx.bridgeRss.endWindow(), heapAtEnd: await heapOf(bridge.url) };
 }

@@ -6,6 +6,7 @@ import type { BenchContext } from '../context';
 import { probe, runLoad, warmUp, type LoadResult, type LoadSpec } from '../load';
 import { compiled } from '../processes';
 import { postgresRawInsert, type RawInsertResult } from '../raw-insert';
+import { heapOf, type HeapFigures } from '../rss';
 import { BENCH_DEVICE_CLASS, bridgeFixture, registerUser, waitLinked } from '../setup';
 
 export interface WebhookFigures {
@@ -13,6 +14,7 @@ export interface WebhookFigures {
   ingest: LoadResult;
   raw: RawInsertResult;
   bridgePeakRssMb: number;
+  heapAtEnd?: HeapFigures;
 }
 
 /** Every request gets its own event (sequence number and timestamp), so deduplication keeps them all. */
@@ -65,7 +67,7 @@ export async function webhookScenario(ctx: BenchContext, rawInsert: () => Promis
   const ingest = await runLoad(spec('run'));
   const bridgePeakRssMb = ctx.bridgeRss.endWindow();
   ctx.log(`  ${ingest.title}: ${ingest.rps} events/s, p50 ${ingest.latencyMs.p50} ms, p99 ${ingest.latencyMs.p99} ms`);
-  return { database: bridge.database, ingest, raw, bridgePeakRssMb };
+  return { database: bridge.database, ingest, raw, bridgePeakRssMb, heapAtEnd: await heapOf(bridge.url) };
 }
 
 export function postgresRaw(url: string, ctx: Pick<BenchContext, 'settings'>): () => Promise<RawInsertResult> {

@@ -1,0 +1,91 @@
+// The command line of `npm run bench`, parsed strictly with node:util parseArgs.
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BenchSettings } from './context';
+import { ROOT } from './processes';
+
+export const SCENARIOS = ['proxy', 'webhook', 'login'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+const usage = `Usage: npm run bench -- [options]
+
+Measures the bridge's cost side by side in one run: proxied MODE calls (direct / bare proxy / bridge),
+webhook ingest (PGlite and PostgreSQL, with each one's raw INSERT rate), logins under load, peak RSS.
+Everything runs on loopback: the MODE emulator, a throwaway PostgreSQL 15 cluster, the bridge
+(compiled from dist/; rebuilt first when stale) and autocannon in this process.
+
+Options:
+  --duration <s>       seconds per measured run (default 10)
+  --connections <n>    concurrent connections (default 50)
+  --only <list>        comma-separated subset of: ${SCENARIOS.join(', ')} (default all)
+  --out <file>         JSON results (default bench/results/latest.json; a .md twin is written beside it)
+  --users <n>          accounts logging in during the login storm (default 20)
+  --login-proxied <n>  connections of the light proxied stream in the login scenario (default 2)
+  --bridge-dist <dir>  run the bridge from another build's dist/ (compare a change against this one)
+  --bridge-env K=V     extra environment for the bridge (repeatable), for experiments such as
+                       --bridge-env UV_THREADPOOL_SIZE=1
+  --wait-idle <s>      first wait up to <s> seconds for the machine to be idle (default 0: don't wait)
+  --profile            run the bridge with node --cpu-prof (profiles in bench/results/profiles/;
+                       summarize with: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile>)
+  --help               show this text`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+function parseEnvPairs(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`--bridge-env wants KEY=VALUE, got ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+
+export type BenchOptions = ReturnType<typeof readOptions>;
+
+export function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      users: { type: 'string' },
+      'login-proxied': { type: 'string' },
+      'bridge-env': { type: 'string', multiple: true },
+      'bridge-dist': { type: 'string' },
+      profile: { type: 'boolean' },
+      'wait-idle': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const only = (values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only.filter((name) => !SCENARIOS.includes(name as Scenario));
+  if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')} (choose from ${SCENARIOS.join(', ')})`);
+  const durationSec = positiveInt('duration', values.duration, 10);
+  return {
+    only: new Set(only as Scenario[]),
+    settings: {
+      durationSec,
+      connections: positiveInt('connections', values.connections, 50),
+      singleDurationSec: Math.max(2, Math.round(durationSec / 2)),
+      warmUpSec: durationSec >= 5 ? 2 : 1,
+    } satisfies BenchSettings,
+    out: resolve(values.out ?? join(ROOT, 'bench', 'results', 'latest.json')),
+    users: positiveInt('users', values.users, 20),
+    loginProxied: positiveInt('login-proxied', values['login-proxied'], 2),
+    bridgeEnv: parseEnvPairs(values['bridge-env'] ?? []),
+    bridgeDist: values['bridge-dist'] ? resolve(values['bridge-dist']) : undefined,
+    profile: values.profile ?? false,
+    waitIdleSec: values['wait-idle'] === undefined ? 0 : positiveInt('wait-idle', values['wait-idle'], 0),
+  };
+}
