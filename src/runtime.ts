@@ -8,6 +8,7 @@ import { startPoller, type Poller } from './lib/poller';
 import { connectRedis, redisRateLimitStores, type RedisConnections } from './lib/redis';
 import { ModeClient } from './mode';
 import { modeMetricsHooks } from './mode/mode-metrics';
+import { RedisEventBus } from './modules/stream/redis-event-bus';
 import { buildServices, type Services } from './services';
 
 // Everything the server runs besides HTTP: the MODE connection (or the embedded emulator),
@@ -46,6 +47,8 @@ async function modeTarget(config: ResolvedConfig, logger: Logger): Promise<ModeT
 export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise<Runtime> {
   const target = await modeTarget(config, logger);
   const redis: RedisConnections | undefined = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const eventBus = redis ? new RedisEventBus(redis.client, redis.subscriber, logger) : undefined;
+  await eventBus?.start();
   const metrics = createMetrics();
   const mode = new ModeClient({
     baseUrl: target.url,
@@ -61,6 +64,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     metrics,
     modeProject: { projectId: target.projectId, projectKey: target.projectKey },
     rateLimitStores: redis ? redisRateLimitStores(redis.client) : undefined,
+    eventBus,
   });
 
   const pollers: Poller[] = [];
