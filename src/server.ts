@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger(baseConfig.logLevel);
   const config = resolveSecrets(baseConfig, logger);
   if (!config.databaseUrl) acquireEmbeddedLock(config.dataDir, 'the mode-bridge server', { foreignHost: 'take-over', logger });
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   const applied = await migrate(db.sql);
   logger.info({ database: db.kind, applied }, 'database ready');
 

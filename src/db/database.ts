@@ -34,6 +34,7 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** A PGlite data directory dump to start from (tests clone a migrated template this way). */
   loadDataDir?: Blob;
+  /** Connections of each of the two PostgreSQL pools (Prisma's and the raw SQL one). */
   poolSize?: number;
 }
 
@@ -74,7 +75,9 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new Pool({ connectionString: url, max: 3, connectionTimeoutMillis: 5_000 });
+  // Raw SQL carries the hot paths Prisma cannot express (webhook ingest, outbox claims), so it
+  // gets as many connections as Prisma does.
+  const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
   const sql: SqlRunner = {
     exec: async (text) => void (await pool.query(text)),

@@ -14,6 +14,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().default('./data'),
   MODE_API_URL: z.url().default('https://api.tinkermode.com'),
   MODE_PROJECT_ID: z.coerce.number().int().positive().optional(),
@@ -61,6 +62,7 @@ export interface Config {
   http: { port: number; host: string; jsonBodyLimit: string; trustProxy: string };
   dataDir: string;
   databaseUrl?: string;
+  databasePoolSize: number;
   mode: {
     apiUrl: string;
     projectId?: number;
@@ -118,6 +120,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY },
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
     mode: {
       apiUrl: env.MODE_API_URL.replace(/\/+$/, ''),
       projectId: env.MODE_PROJECT_ID,
