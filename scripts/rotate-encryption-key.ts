@@ -1,4 +1,4 @@
-import { SecretBox } from '../src/lib/secret-box';
+import { secretBoxFor } from '../src/lib/secret-box';
 import { AuditRepository } from '../src/modules/audit/audit.repository';
 import { KeyRotationRepository } from '../src/modules/admin/key-rotation.repository';
 import { rotateEncryptionKeys } from '../src/modules/admin/key-rotation.service';
@@ -37,10 +37,7 @@ void runCli(spec, async (args, { signal, stderr }) => {
   const batchSize = intOption(args, 'batch-size', 200, { min: 10, max: 5000 });
   const dryRun = flag(args, 'dry-run');
   return withScriptDatabase('rotate-encryption-key', {}, async ({ db, config }) => {
-    const secretBox = new SecretBox(
-      Buffer.from(config.encryption.key, 'hex'),
-      config.encryption.previousKeys.map((key) => Buffer.from(key, 'hex')),
-    );
+    const secretBox = secretBoxFor(config.encryption);
     const progress = createProgress({ label: dryRun ? 'rotate-encryption-key (dry run)' : 'rotate-encryption-key' });
     const summary = await rotateEncryptionKeys(
       { keys: new KeyRotationRepository(db.prisma), secretBox, audit: new AuditRepository(db.prisma) },

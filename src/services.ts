@@ -1,7 +1,7 @@
 import type { Database } from './db/database';
 import type { ResolvedConfig } from './lib/config';
 import type { Logger } from './lib/logger';
-import { SecretBox } from './lib/secret-box';
+import { secretBoxFor, type SecretBox } from './lib/secret-box';
 import { createMetrics, type HttpMetrics } from './http/metrics';
 import { memoryStores, type RateLimitStoreFactory } from './http/rate-limit';
 import type { Guards } from './http/route';
@@ -85,10 +85,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const audit = new AuditRepository(db.prisma);
   const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
   const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.prisma), config.auth.refreshTokenTtlDays);
-  const secretBox = new SecretBox(
-    Buffer.from(config.encryption.key, 'hex'),
-    config.encryption.previousKeys.map((key) => Buffer.from(key, 'hex')),
-  );
+  const secretBox = secretBoxFor(config.encryption);
   const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);
   const memberships = new MembershipsRepository(db.prisma);
   const homeAccess = new HomeAccess(memberships, linking, deps.mode);

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../src/lib/config';
-import { SecretBox } from '../../src/lib/secret-box';
+import { secretBoxFor } from '../../src/lib/secret-box';
 import { ModeClient } from '../../src/mode';
 import { LinksRepository } from '../../src/modules/linking/links.repository';
 import { LinkingService, type ModeProject } from '../../src/modules/linking/linking.service';
@@ -26,10 +26,7 @@ export function modeProjectFor(env: ScriptEnvironment): ModeProject {
 export function openScriptMode(env: ScriptEnvironment): ScriptMode {
   const project = modeProjectFor(env);
   const mode = new ModeClient({ baseUrl: env.config.mode.apiUrl, responseTimeoutMs: env.config.mode.timeoutMs, connections: 16 });
-  const secretBox = new SecretBox(
-    Buffer.from(env.config.encryption.key, 'hex'),
-    env.config.encryption.previousKeys.map((key) => Buffer.from(key, 'hex')),
-  );
+  const secretBox = secretBoxFor(env.config.encryption);
   const linking = new LinkingService(new LinksRepository(env.db.prisma), mode, project, secretBox, env.logger);
   return { mode, project, linking, close: () => mode.close() };
 }

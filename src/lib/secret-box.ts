@@ -53,3 +53,11 @@ export class SecretBox {
     return key;
   }
 }
+
+/** The box for the configured keys: TOKEN_ENCRYPTION_KEY seals, it and the previous ones open. */
+export function secretBoxFor(encryption: { key: string; previousKeys: string[] }): SecretBox {
+  return new SecretBox(
+    Buffer.from(encryption.key, 'hex'),
+    encryption.previousKeys.map((key) => Buffer.from(key, 'hex')),
+  );
+}
