@@ -57,7 +57,9 @@ function processCpuTicks(pid: number): { ticks: number; parent: number } | undef
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ticks: Number(fields[11]) + Number(fields[12]), parent: Number(fields[1]) };
+    // utime + stime, plus cutime + cstime: a PostgreSQL backend that exits mid-run moves its time
+    // into the postmaster's children's time instead of vanishing from the sum.
+    return { ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]), parent: Number(fields[1]) };
   } catch {
     return undefined;
   }

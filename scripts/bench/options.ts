@@ -25,6 +25,7 @@ Options:
   --bridge-env K=V     extra environment for the bridge (repeatable), for experiments such as
                        --bridge-env UV_THREADPOOL_SIZE=1
   --wait-idle <s>      first wait up to <s> seconds for the machine to be idle (default 0: don't wait)
+  --update-docs        also write the tables into docs/benchmarks.md (its generated section)
   --profile            run the bridge with node --cpu-prof (profiles in bench/results/profiles/;
                        summarize with: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile>)
   --help               show this text`;
@@ -60,6 +61,7 @@ export function readOptions() {
       'bridge-env': { type: 'string', multiple: true },
       'bridge-dist': { type: 'string' },
       profile: { type: 'boolean' },
+      'update-docs': { type: 'boolean' },
       'wait-idle': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -86,6 +88,7 @@ export function readOptions() {
     bridgeEnv: parseEnvPairs(values['bridge-env'] ?? []),
     bridgeDist: values['bridge-dist'] ? resolve(values['bridge-dist']) : undefined,
     profile: values.profile ?? false,
+    updateDocs: values['update-docs'] ?? false,
     waitIdleSec: values['wait-idle'] === undefined ? 0 : positiveInt('wait-idle', values['wait-idle'], 0),
   };
 }

@@ -6,12 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startBridge, type BridgeService } from './bridge';
 import type { BenchContext, BenchSettings } from './context';
-import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres';
+import { updateDocs } from './docs-update';
 import { machineBusy, waitForIdle } from './idle';
 import { readOptions } from './options';
-import { ensureBuilt, startBareProxy, startEmulator, type EmulatorService, type Service } from './processes';
+import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres';
+import { ensureBuilt, ROOT, startBareProxy, startEmulator, type EmulatorService, type Service } from './processes';
 import { buildReport, machine, writeReport, type Figures } from './report';
-import { sampleRss } from './rss';
+import { heapOf, sampleRss } from './rss';
 import { loginScenario } from './scenarios/login';
 import { proxyScenario } from './scenarios/proxy';
 import { pgliteRaw, postgresRaw, webhookScenario } from './scenarios/webhook';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const busyAtStart = options.waitIdleSec > 0 ? await waitForIdle(options.waitIdleSec, log) : await machineBusy();
   if (busyAtStart !== undefined) notes.push(`Machine CPU busy before the run (other work): ${Math.round(busyAtStart * 100)}%.`);
 
-  const figures: Figures = { webhook: [], skipped: [], idleRssMb: {} };
+  const figures: Figures = { webhook: [], skipped: [], idleRssMb: {}, idleHeap: {} };
   const running: Service[] = [];
   let postgres: PostgresCluster | undefined;
   /** Stops the services started since `mark` (latest first); 0 stops everything, PostgreSQL too. */
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
       const bare = only.has('proxy') ? await startBareProxy(emulator.url, logDir, 64) : undefined;
       if (bare) running.push(bare);
       const ctx = context(settings, emulator, bridge, bare);
+      figures.mainDatabase = bridge.database;
       figures.idleRssMb[bridge.database] = ctx.bridgeRss.firstMb();
+      figures.idleHeap[bridge.database] = await heapOf(bridge.url);
       const routes = await bridgeRoutes(bridge.url);
       const proxyMissing = missing(routes, [ROUTES.createHome, ROUTES.claimDevice, ROUTES.getHome, ROUTES.command]);
       const webhookMissing = missing(routes, [ROUTES.createHome, ROUTES.claimDevice, ROUTES.webhook]);
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
       running.push(bridge);
       const ctx = context(settings, emulator, bridge);
       figures.idleRssMb[bridge.database] = ctx.bridgeRss.firstMb();
+      figures.idleHeap[bridge.database] = await heapOf(bridge.url);
       figures.webhook.push(await webhookScenario(ctx, pgliteRaw(ctx)));
       ctx.bridgeRss.stop();
     }
@@ -111,6 +115,10 @@ async function main(): Promise<void> {
   writeFileSync(options.out.replace(/\.json$/, '') + '.md', `${markdown}\n`);
   console.log(`\n${renderReport(report, 'text')}\n\n${notes.join('\n')}\nmachine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, node ${m.node}`);
   console.log(`results: ${options.out}`);
+  if (options.updateDocs) {
+    updateDocs(join(ROOT, 'docs', 'benchmarks.md'), report, `npm run bench -- ${process.argv.slice(2).filter((arg) => arg !== '--update-docs').join(' ')}`.trim());
+    console.log('docs/benchmarks.md updated');
+  }
 }
 
 let postgresSettings: Record<string, string> | undefined;
