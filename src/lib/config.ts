@@ -36,6 +36,7 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(20),
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
   JSON_BODY_LIMIT: z.string().default('100kb'),
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   TRUST_PROXY: z.string().default('loopback'),
   BACKGROUND_JOBS: flag.default(true),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
@@ -84,6 +85,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   rateLimits: { apiPerMinute: number; authPerMinute: number; loginFailuresPerAccount: number; servicePerMinute: number };
   backgroundJobs: boolean;
+  /** Password hashes computed at once; unset: one less than the machine's cores. */
+  passwordHashConcurrency?: number;
   events: { retentionDays: number };
   stream: { maxConnectionsPerUser: number; heartbeatMs: number };
   notifications: {
@@ -147,6 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       servicePerMinute: env.SERVICE_RATE_LIMIT_PER_MIN,
     },
     backgroundJobs: env.BACKGROUND_JOBS,
+    passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
     events: { retentionDays: env.EVENT_RETENTION_DAYS },
     stream: { maxConnectionsPerUser: env.STREAM_MAX_CONNECTIONS_PER_USER, heartbeatMs: env.STREAM_HEARTBEAT_MS },
     notifications: notificationsConfig(env),

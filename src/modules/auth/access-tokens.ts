@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { UnauthenticatedError } from '../../lib/errors';
 
 // Short-lived JWTs with the algorithm, issuer and audience pinned on both sides. User
@@ -32,7 +32,13 @@ export interface ServiceClaims {
 }
 
 export class AccessTokens {
-  constructor(private readonly settings: TokenSettings) {}
+  // Given a string, jsonwebtoken first tries to parse it as a public key on every verify, and
+  // that failed parse was a tenth of the CPU of a proxied request; a KeyObject skips it.
+  private readonly key: KeyObject;
+
+  constructor(private readonly settings: TokenSettings) {
+    this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
+  }
 
   signUser(claims: UserClaims): SignedToken {
     return this.sign({ role: claims.role }, claims.userId, USER_AUDIENCE);
@@ -61,7 +67,7 @@ export class AccessTokens {
   }
 
   private sign(claims: object, subject: string, audience: string): SignedToken {
-    const token = jwt.sign(claims, this.settings.secret, {
+    const token = jwt.sign(claims, this.key, {
       algorithm: ALGORITHM,
       issuer: this.settings.issuer,
       audience,
@@ -74,7 +80,7 @@ export class AccessTokens {
 
   private verify(token: string, audience: string): jwt.JwtPayload {
     try {
-      const payload = jwt.verify(token, this.settings.secret, {
+      const payload = jwt.verify(token, this.key, {
         algorithms: [ALGORITHM],
         issuer: this.settings.issuer,
         audience,

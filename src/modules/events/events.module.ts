@@ -53,7 +53,7 @@ export function buildEventPipeline(deps: EventPipelineDeps): EventPipeline {
   const eventBus = deps.eventBus ?? new InProcessEventBus(logger);
   const outboxRepository = new OutboxRepository(db.sql);
   const outbox = new Outbox({ repository: outboxRepository, logger, metrics, options: config.outbox });
-  const eventsRepository = new EventsRepository(db.prisma, db.sql, outbox);
+  const eventsRepository = new EventsRepository(db.prisma, db.sql);
   const events = new EventsService(eventsRepository, deps.homeAccess, eventBus, outbox, config.webhook, logger, metrics);
 
   const userHomes = new CachedUserHomes(deps.linking, deps.memberships, deps.homeAccess, deps.mode, deps.modeProject, logger);

@@ -1,6 +1,5 @@
 import type { PrismaClient, SqlRunner } from '../../db/database';
 import type { Prisma } from '../../generated/prisma/client';
-import type { Outbox } from '../outbox/outbox';
 
 // Stored device events (MODE keeps none) and the device state they update. The webhook path
 // is raw SQL in one transaction: insert-if-new needs ON CONFLICT DO NOTHING ... RETURNING.
@@ -41,32 +40,40 @@ export class EventsRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlRunner,
-    private readonly outbox: Outbox,
   ) {}
 
   /**
-   * Stores the event once, updates its device and queues its fan-out, all in one transaction.
-   * When an event with the same dedup key is stored already, changes nothing and returns its ID.
+   * Stores the event once, updates its device and queues its fan-out, atomically. When an event
+   * with the same dedup key is stored already, changes nothing and returns its ID.
+   *
+   * One statement with data-modifying CTEs instead of a BEGIN ... COMMIT of three: a single round
+   * trip, and the device's row lock (every event of a device updates it) is held for one
+   * statement only. The outbox row matches what Outbox.enqueue writes.
    */
   async storeOnce(event: NewEvent): Promise<{ stored: StoredEvent } | { duplicateOf: string }> {
-    return this.sql.transaction(async (tx): Promise<{ stored: StoredEvent } | { duplicateOf: string }> => {
-      const inserted = await tx.query<{ id: string; received_at: Date }>(
-        `INSERT INTO events (dedup_key, home_id, device_id, device_class, event_type, event_data, timestamp)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz)
+    const inserted = await this.sql.query<{ id: string; received_at: Date }>(
+      `WITH new_event AS (
+         INSERT INTO events (dedup_key, home_id, device_id, device_class, event_type, event_data, timestamp)
+         VALUES ($1, $2, $3::int, $4, $5, $6::jsonb, $7::timestamptz)
          ON CONFLICT (dedup_key) DO NOTHING
-         RETURNING id::text AS id, received_at`,
-        [event.dedupKey, event.homeId, event.deviceId, event.deviceClass, event.eventType, JSON.stringify(event.eventData), event.timestamp.toISOString()],
-      );
-      const row = inserted[0];
-      if (!row) {
-        const existing = await tx.query<{ id: string }>(`SELECT id::text AS id FROM events WHERE dedup_key = $1`, [event.dedupKey]);
-        return { duplicateOf: existing[0]?.id ?? '' };
-      }
-      if (event.deviceId !== null) await upsertDevice(tx, event);
-      await this.outbox.enqueue(tx, [{ idempotencyKey: `event:${row.id}`, topic: FANOUT_TOPIC, payload: { eventId: row.id } }]);
-      const { dedupKey: _dedupKey, ...fields } = event;
-      return { stored: { id: row.id, ...fields, receivedAt: new Date(row.received_at) } };
-    });
+         RETURNING id, received_at
+       ), device AS (
+         ${DEVICE_UPSERT}
+       ), fanout AS (
+         INSERT INTO outbox_messages (idempotency_key, topic, payload)
+         SELECT 'event:' || id::text, $8, jsonb_build_object('eventId', id::text) FROM new_event
+         ON CONFLICT (idempotency_key) DO NOTHING
+       )
+       SELECT id::text AS id, received_at FROM new_event`,
+      [event.dedupKey, event.homeId, event.deviceId, event.deviceClass, event.eventType, JSON.stringify(event.eventData), event.timestamp.toISOString(), FANOUT_TOPIC],
+    );
+    const row = inserted[0];
+    if (!row) {
+      const existing = await this.sql.query<{ id: string }>(`SELECT id::text AS id FROM events WHERE dedup_key = $1`, [event.dedupKey]);
+      return { duplicateOf: existing[0]?.id ?? '' };
+    }
+    const { dedupKey: _dedupKey, ...fields } = event;
+    return { stored: { id: row.id, ...fields, receivedAt: new Date(row.received_at) } };
   }
 
   async findById(id: string): Promise<StoredEvent | null> {
@@ -116,23 +123,21 @@ export class EventsRepository {
   }
 }
 
-/** Last event and last seen move forward only: a late, older delivery does not roll them back. */
-async function upsertDevice(tx: Pick<SqlRunner, 'query'>, event: NewEvent): Promise<void> {
-  const newer = '(devices.last_event_at IS NULL OR devices.last_event_at <= EXCLUDED.last_event_at)';
-  await tx.query(
-    `INSERT INTO devices (id, home_id, device_class, last_event_type, last_event_data, last_event_at, last_seen_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz, $6::timestamptz, now())
-     ON CONFLICT (id) DO UPDATE SET
-       home_id = CASE WHEN ${newer} THEN EXCLUDED.home_id ELSE devices.home_id END,
-       device_class = COALESCE(EXCLUDED.device_class, devices.device_class),
-       last_event_type = CASE WHEN ${newer} THEN EXCLUDED.last_event_type ELSE devices.last_event_type END,
-       last_event_data = CASE WHEN ${newer} THEN EXCLUDED.last_event_data ELSE devices.last_event_data END,
-       last_event_at = GREATEST(devices.last_event_at, EXCLUDED.last_event_at),
-       last_seen_at = GREATEST(devices.last_seen_at, EXCLUDED.last_seen_at),
-       updated_at = now()`,
-    [event.deviceId, event.homeId, event.deviceClass, event.eventType, JSON.stringify(event.eventData), event.timestamp.toISOString()],
-  );
-}
+/**
+ * The device's state, from the event just inserted (none for a duplicate or an event without a
+ * device). Last event and last seen move forward only: a late, older delivery does not roll them back.
+ */
+const NEWER = '(devices.last_event_at IS NULL OR devices.last_event_at <= EXCLUDED.last_event_at)';
+const DEVICE_UPSERT = `INSERT INTO devices (id, home_id, device_class, last_event_type, last_event_data, last_event_at, last_seen_at, updated_at)
+         SELECT $3::int, $2, $4, $5, $6::jsonb, $7::timestamptz, $7::timestamptz, now() FROM new_event WHERE $3::int IS NOT NULL
+         ON CONFLICT (id) DO UPDATE SET
+           home_id = CASE WHEN ${NEWER} THEN EXCLUDED.home_id ELSE devices.home_id END,
+           device_class = COALESCE(EXCLUDED.device_class, devices.device_class),
+           last_event_type = CASE WHEN ${NEWER} THEN EXCLUDED.last_event_type ELSE devices.last_event_type END,
+           last_event_data = CASE WHEN ${NEWER} THEN EXCLUDED.last_event_data ELSE devices.last_event_data END,
+           last_event_at = GREATEST(devices.last_event_at, EXCLUDED.last_event_at),
+           last_seen_at = GREATEST(devices.last_seen_at, EXCLUDED.last_seen_at),
+           updated_at = now()`;
 
 function toStored(row: {
   id: bigint;

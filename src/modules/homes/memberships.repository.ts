@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from '../../db/database';
 
 export type HomeRole = 'owner' | 'member';
@@ -12,12 +13,29 @@ export interface LocalMember extends Membership {
   userId: string;
 }
 
+// Membership is checked before every proxied call. Known memberships are kept in memory for a
+// short while; changes made through this instance clear them at once, changes made elsewhere
+// show within the TTL (MODE still refuses calls of someone who left, made with their own key).
+const MEMBERSHIP_CACHE_TTL_MS = 30_000;
+
 export class MembershipsRepository {
+  private readonly known = new LRUCache<string, Membership>({ max: 100_000, ttl: MEMBERSHIP_CACHE_TTL_MS });
+
   constructor(private readonly prisma: PrismaClient) {}
 
   async find(homeId: number, modeUserId: number): Promise<Membership | null> {
+    const cacheKey = `${homeId}:${modeUserId}`;
+    const cached = this.known.get(cacheKey);
+    if (cached) return cached;
     const row = await this.prisma.homeMembership.findUnique({ where: { homeId_modeUserId: { homeId, modeUserId } } });
-    return row ? { homeId: row.homeId, modeUserId: row.modeUserId, role: asRole(row.role) } : null;
+    if (!row) return null;
+    const membership = { homeId: row.homeId, modeUserId: row.modeUserId, role: asRole(row.role) };
+    this.known.set(cacheKey, membership);
+    return membership;
+  }
+
+  private forgetHome(homeId: number): void {
+    for (const key of this.known.keys()) if (key.startsWith(`${homeId}:`)) this.known.delete(key);
   }
 
   async hasAny(homeId: number): Promise<boolean> {
@@ -30,6 +48,7 @@ export class MembershipsRepository {
 
   /** Replaces what is known of a home's members with MODE's current list. */
   async replaceHome(homeId: number, members: Omit<Membership, 'homeId'>[]): Promise<void> {
+    this.forgetHome(homeId);
     await this.prisma.$transaction([
       this.prisma.homeMembership.deleteMany({ where: { homeId } }),
       this.prisma.homeMembership.createMany({ data: members.map((member) => ({ homeId, ...member, syncedAt: new Date() })) }),
@@ -38,6 +57,7 @@ export class MembershipsRepository {
 
   async upsert(membership: Membership): Promise<void> {
     const { homeId, modeUserId, role } = membership;
+    this.known.delete(`${homeId}:${modeUserId}`);
     await this.prisma.homeMembership.upsert({
       where: { homeId_modeUserId: { homeId, modeUserId } },
       create: { homeId, modeUserId, role },
@@ -46,10 +66,12 @@ export class MembershipsRepository {
   }
 
   async remove(homeId: number, modeUserId: number): Promise<void> {
+    this.known.delete(`${homeId}:${modeUserId}`);
     await this.prisma.homeMembership.deleteMany({ where: { homeId, modeUserId } });
   }
 
   async removeHome(homeId: number): Promise<void> {
+    this.forgetHome(homeId);
     await this.prisma.homeMembership.deleteMany({ where: { homeId } });
   }
 

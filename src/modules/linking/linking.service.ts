@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../lib/logger';
 import { UpstreamUnavailableError } from '../../lib/errors';
 import type { SecretBox } from '../../lib/secret-box';
@@ -28,8 +29,13 @@ export function retryDelayMs(attempts: number, random = Math.random): number {
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+// Linked accounts are read on every proxied call; keeping them briefly in memory spares a query
+// and a decryption each time. A key MODE revoked meanwhile is caught by withUserKey's retry.
+const ACCOUNT_CACHE_TTL_MS = 60_000;
+
 export class LinkingService implements AccountLinker {
   private readonly inFlight = new Map<string, Promise<LinkedAccount>>();
+  private readonly accounts = new LRUCache<string, LinkedAccount>({ max: 50_000, ttl: ACCOUNT_CACHE_TTL_MS });
 
   constructor(
     private readonly links: LinksRepository,
@@ -45,11 +51,23 @@ export class LinkingService implements AccountLinker {
 
   /** The user's MODE identity and key, completing a pending link on the spot. */
   async ensureLinked(userId: string): Promise<LinkedAccount> {
+    const cached = this.accounts.get(userId);
+    if (cached) return cached;
     const link = await this.links.find(userId);
     if (link?.status === 'linked' && link.modeUserId !== null && link.sealedKey) {
-      return { userId, modeUserId: link.modeUserId, key: this.secretBox.open(link.sealedKey) };
+      return this.remember({ userId, modeUserId: link.modeUserId, key: this.secretBox.open(link.sealedKey) });
     }
     return this.singleFlight(userId, () => this.completeLink(userId));
+  }
+
+  /** Drops what this instance remembers of a user's link (after a delete or a key change elsewhere). */
+  forget(userId: string): void {
+    this.accounts.delete(userId);
+  }
+
+  private remember(account: LinkedAccount): LinkedAccount {
+    this.accounts.set(account.userId, account);
+    return account;
   }
 
   /** Runs a MODE call with the user's key; when MODE says the key is no longer valid, gets a new one and tries once more. */
@@ -60,6 +78,7 @@ export class LinkingService implements AccountLinker {
     } catch (error) {
       if (!(error instanceof ModeUnauthorizedError)) throw error;
       this.logger.warn({ userId }, 'MODE refused the stored user key; issuing a new one');
+      this.forget(userId);
       const renewed = await this.reissueKey(userId);
       return call(renewed.key, renewed);
     }
@@ -71,7 +90,7 @@ export class LinkingService implements AccountLinker {
     const modeUserId = link.modeUserId;
     const issued = await this.mode.issueUserKey(this.project.projectKey, this.project.projectId, modeUserId);
     await this.links.saveKey(userId, this.secretBox.seal(issued.token));
-    return { userId, modeUserId, key: issued.token };
+    return this.remember({ userId, modeUserId, key: issued.token });
   }
 
   /** One pass of the background retry: links that are due. Returns how many were tried. */
@@ -99,7 +118,7 @@ export class LinkingService implements AccountLinker {
       const issued = await this.mode.issueUserKey(this.project.projectKey, this.project.projectId, modeUserId);
       await this.links.saveKey(userId, this.secretBox.seal(issued.token));
       this.logger.info({ userId, modeUserId }, 'user linked to MODE');
-      return { userId, modeUserId, key: issued.token };
+      return this.remember({ userId, modeUserId, key: issued.token });
     } catch (error) {
       const attempts = ((await this.links.find(userId))?.attempts ?? 0) + 1;
       const retryAt = new Date(Date.now() + retryDelayMs(attempts));
