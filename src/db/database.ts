@@ -2,7 +2,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { Pool } from 'pg';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -42,11 +43,29 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options);
 }
 
+// PGlite's WebAssembly memory never shrinks: a smaller buffer cache keeps the server's resident
+// memory down (the operating system caches the files anyway).
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
+/**
+ * A new data directory is created by initdb in a second PGlite instance whose memory the process
+ * would keep for good (about 450 MB); a short-lived child process does it instead.
+ */
+function initializePgliteDir(dir: string): void {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  mkdirSync(dir, { recursive: true });
+  const script = `const { PGlite } = require(${JSON.stringify(require.resolve('@electric-sql/pglite'))});
+    PGlite.create(process.argv[1]).then((db) => db.close()).catch((error) => { console.error(error); process.exit(1); });`;
+  execFileSync(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 async function openPglite(options: DatabaseOptions): Promise<Database> {
-  const dataDir = options.dataDir ?? 'memory://';
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = new PGlite(dataDir.startsWith('memory://') ? dataDir : join(dataDir, 'pglite'), {
+  const inMemory = (options.dataDir ?? 'memory://').startsWith('memory://');
+  const location = inMemory ? (options.dataDir ?? 'memory://') : join(options.dataDir!, 'pglite');
+  if (!inMemory && !options.loadDataDir) initializePgliteDir(location);
+  const pglite = new PGlite(location, {
     loadDataDir: options.loadDataDir,
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
   });
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
