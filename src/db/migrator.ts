@@ -55,8 +55,19 @@ export function readMigrations(dir = findMigrationsDir()): Migration[] {
     });
 }
 
+/**
+ * Creates the history table under the migration lock: two instances starting at once would
+ * otherwise race on CREATE TABLE IF NOT EXISTS, which PostgreSQL does not make atomic.
+ */
+async function ensureHistoryTable(sql: SqlRunner): Promise<void> {
+  await sql.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+    await tx.exec(HISTORY_TABLE);
+  });
+}
+
 export async function migrationStatus(sql: SqlRunner, migrations = readMigrations()): Promise<MigrationStatus> {
-  await sql.exec(HISTORY_TABLE);
+  await ensureHistoryTable(sql);
   const rows = await sql.query<{ migration_name: string }>(
     'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
   );
@@ -73,7 +84,7 @@ export async function migrate(
   migrations = readMigrations(),
   onApplied: (name: string) => void = () => undefined,
 ): Promise<string[]> {
-  await sql.exec(HISTORY_TABLE);
+  await ensureHistoryTable(sql);
   const applied: string[] = [];
   for (const migration of migrations) {
     const ran = await sql.transaction(async (tx) => {
