@@ -139,16 +139,7 @@ const DEVICE_UPSERT = `INSERT INTO devices (id, home_id, device_class, last_even
            last_seen_at = GREATEST(devices.last_seen_at, EXCLUDED.last_seen_at),
            updated_at = now()`;
 
-function toStored(row: {
-  id: bigint;
-  homeId: number;
-  deviceId: number | null;
-  deviceClass: string | null;
-  eventType: string;
-  eventData: unknown;
-  timestamp: Date;
-  receivedAt: Date;
-}): StoredEvent {
+function toStored(row: Omit<StoredEvent, 'id'> & { id: bigint }): StoredEvent {
   return {
     id: row.id.toString(),
     homeId: row.homeId,
