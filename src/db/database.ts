@@ -97,6 +97,9 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // Raw SQL carries the hot paths Prisma cannot express (webhook ingest, outbox claims), so it
   // gets as many connections as Prisma does.
   const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // An idle connection closed by the server (a restart, a terminated backend) is reported here;
+  // the pool drops it and connects anew on demand. Unhandled, the event would end the process.
+  pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
   const sql: SqlRunner = {
     exec: async (text) => void (await pool.query(text)),
