@@ -7,7 +7,7 @@ import { buildOpenApiDocument, createRegistry } from './http/openapi';
 import { ApiRouter } from './http/route';
 import { clientIp, limiter } from './http/rate-limit';
 import type { ReadinessCheck } from './modules/ops/ops.router';
-import { opsRouter } from './modules/ops/ops.router';
+import { documentOpsRoutes, opsRouter } from './modules/ops/ops.router';
 import type { Services } from './services';
 import { registerRoutes } from './routes';
 import { oauthBodyErrors, serviceCallMiddleware } from './modules/service-clients';
@@ -33,6 +33,7 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"] } } }));
 
   const registry = createRegistry();
+  documentOpsRoutes(registry);
   let openApi: object | undefined;
   app.use(opsRouter({ checks: readiness, metrics: metrics.registry, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
 

@@ -33,6 +33,7 @@ test('when the OpenAPI document is fetched, then it describes the account routes
   expect(res.body.paths['/v1/auth/register'].post.requestBody).toBeDefined();
   expect(res.body.paths['/v1/me'].get.security).toEqual([{ bearer: [] }]);
   expect(res.body.components.schemas.User).toBeDefined();
+  for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) expect(res.body.paths[path]?.get).toBeDefined();
 });
 
 test('when the docs page is opened, then it is HTML', async () => {

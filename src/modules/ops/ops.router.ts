@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import type { OpenAPIRegistry } from '../../http/openapi';
 
 export interface ReadinessCheck {
   name: string;
@@ -38,4 +40,21 @@ export function opsRouter(options: { checks: ReadinessCheck[]; metrics: Registry
   router.get('/openapi.json', (_req, res) => void res.json(options.openApi()));
   router.use('/docs', swaggerUi.serveFiles(undefined, { swaggerUrl: '/openapi.json' }), swaggerUi.setup(undefined, { swaggerUrl: '/openapi.json' }));
   return router;
+}
+
+const ReadinessBody = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+  })
+  .openapi('Readiness');
+
+/** The operations routes are plain Express routes; this describes them in the OpenAPI document. */
+export function documentOpsRoutes(registry: OpenAPIRegistry): void {
+  const tags = ['operations'];
+  const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+  registry.registerPath({ method: 'get', path: '/healthz', tags, summary: 'Liveness: 200 while the process serves', responses: { 200: { description: 'Serving', ...json(z.object({ status: z.literal('ok') })) } } });
+  registry.registerPath({ method: 'get', path: '/readyz', tags, summary: 'Readiness: the database, MODE and Redis (when configured) answer', responses: { 200: { description: 'Ready', ...json(ReadinessBody) }, 503: { description: 'Not ready; each failed check is named', ...json(ReadinessBody) } } });
+  registry.registerPath({ method: 'get', path: '/metrics', tags, summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } } });
+  registry.registerPath({ method: 'get', path: '/openapi.json', tags, summary: 'This OpenAPI document', responses: { 200: { description: 'OpenAPI 3 document', ...json(z.object({}).passthrough()) } } });
 }
