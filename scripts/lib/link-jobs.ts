@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../../src/db/database';
-import { linkOne, pendingLinkUserIds, reissueCandidates, reissueOne } from '../../src/modules/linking/bulk-linking';
+import { linkOne, pendingLinkUserIds, reissueCandidates, reissueOne, type LinkAttemptOptions } from '../../src/modules/linking/bulk-linking';
 import type { LinkingService } from '../../src/modules/linking/linking.service';
 import { runBatch } from './batch';
 import { silentProgress, type Progress } from './progress';
@@ -28,7 +28,10 @@ export interface LinkJobSummary {
   dryRun: boolean;
 }
 
-async function run(userIds: string[], step: (userId: string) => Promise<number>, options: LinkJobOptions): Promise<LinkJobSummary> {
+type Step = (linking: LinkingService, userId: string, attempt: LinkAttemptOptions) => Promise<number>;
+
+async function run(userIds: string[], step: Step, options: LinkJobOptions): Promise<LinkJobSummary> {
+  const attempt = { attempts: options.attempts, baseDelayMs: options.retryDelayMs ?? 500, signal: options.signal };
   const progress = options.progress ?? silentProgress;
   progress.setTotal(userIds.length);
   if (options.dryRun) {
@@ -40,7 +43,7 @@ async function run(userIds: string[], step: (userId: string) => Promise<number>,
     ratePerSecond: options.ratePerSecond,
     progress,
     signal: options.signal,
-    work: step,
+    work: (userId) => step(options.linking, userId, attempt),
     onError: (userId, error) => progress.log(`user ${userId}: ${error instanceof Error ? error.message : String(error)}`),
   });
   return {
@@ -54,13 +57,9 @@ async function run(userIds: string[], step: (userId: string) => Promise<number>,
 }
 
 export async function linkPendingUsers(options: LinkJobOptions & { limit?: number }): Promise<LinkJobSummary> {
-  const userIds = await pendingLinkUserIds(options.prisma, options.limit);
-  const attempt = { attempts: options.attempts, baseDelayMs: options.retryDelayMs ?? 500, signal: options.signal };
-  return run(userIds, (userId) => linkOne(options.linking, userId, attempt), options);
+  return run(await pendingLinkUserIds(options.prisma, options.limit), linkOne, options);
 }
 
 export async function reissueModeKeys(options: LinkJobOptions & { issuedBefore: Date; userIds?: string[] }): Promise<LinkJobSummary> {
-  const userIds = await reissueCandidates(options.prisma, options.issuedBefore, options.userIds);
-  const attempt = { attempts: options.attempts, baseDelayMs: options.retryDelayMs ?? 500, signal: options.signal };
-  return run(userIds, (userId) => reissueOne(options.linking, userId, attempt), options);
+  return run(await reissueCandidates(options.prisma, options.issuedBefore, options.userIds), reissueOne, options);
 }

@@ -17,8 +17,4 @@ export class Semaphore {
       this.waiting.shift()?.();
     }
   }
-
-  get queued(): number {
-    return this.waiting.length;
-  }
 }

@@ -24,7 +24,7 @@ export interface LinkedAccount {
 const MAX_RETRY_DELAY_MS = 60 * 60_000;
 const FIRST_RETRY_DELAY_MS = 5_000;
 
-export function retryDelayMs(attempts: number, random = Math.random): number {
+function retryDelayMs(attempts: number, random = Math.random): number {
   const ceiling = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** Math.min(attempts, 20));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
