@@ -128,6 +128,46 @@ test('when the fan-out of an event runs again (a crash after it committed), then
   expect(hitsFor(eventId)).toHaveLength(before);
 });
 
+describe('fan-out in batches', () => {
+  const notificationsOf = (eventIds: string[]) =>
+    app.database.db.prisma.notification.findMany({ where: { eventId: { in: eventIds.map(BigInt) } }, select: { userId: true, eventId: true } });
+
+  test('when events of several homes are claimed in one pass, then each home\'s members get exactly their own notifications', async () => {
+    const other = await homeWithPeople(app);
+    const eventIds = [];
+    for (const [index, homeId] of [people.homeId, other.homeId, people.homeId, other.homeId, people.homeId].entries()) {
+      eventIds.push(await sendEvent(app, modeEvent({ homeId, eventType: 'alarm.batch', eventData: { index } })));
+    }
+
+    expect(await app.services.outbox.createDispatcher({ batchSize: 50 }).runOnce()).toBeGreaterThanOrEqual(eventIds.length);
+
+    const rows = await notificationsOf(eventIds);
+    const expected = eventIds.flatMap((eventId, index) => {
+      const home = index % 2 === 0 ? people : other;
+      return [home.owner.id, home.member.id].map((userId) => ({ userId, eventId: BigInt(eventId) }));
+    });
+    const order = (list: { userId: string; eventId: bigint | null }[]) => [...list].sort((a, b) => `${a.eventId}:${a.userId}`.localeCompare(`${b.eventId}:${b.userId}`));
+    expect(order(rows)).toEqual(order(expected));
+    await drain();
+  });
+
+  test('when one fan-out message of a batch is malformed, then it alone is dead-lettered and the others are delivered', async () => {
+    const good = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'alarm.neighbour' }));
+    await app.database.db.sql.query(
+      `INSERT INTO outbox_messages (idempotency_key, topic, payload) VALUES ('event:malformed-test', 'event.fanout', '{"eventId": "not a number"}'::jsonb)`,
+    );
+
+    await app.services.outbox.createDispatcher({ batchSize: 50 }).runOnce();
+
+    expect(await notificationsOf([good])).toHaveLength(2);
+    const statusOf = async (key: string) => (await app.database.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } })).status;
+    expect(await statusOf(`event:${good}`)).toBe('sent');
+    expect(await statusOf('event:malformed-test')).toBe('dead');
+    await app.database.db.sql.query(`DELETE FROM outbox_messages WHERE idempotency_key = 'event:malformed-test'`);
+    await drain();
+  });
+});
+
 describe('inbox', () => {
   test('when a user marks a notification read, then 204 and it leaves the unread list; reading again is still 204', async () => {
     const eventId = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'alarm.read-me' }));

@@ -1,4 +1,5 @@
 import { modeEvent, modeSignature, postWebhook } from '../fixtures/events';
+import { EventsRepository, type NewEvent } from '../../src/modules/events/events.repository';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -114,6 +115,54 @@ describe('storing', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     expect(answers.filter((a) => !a.body.duplicate)).toHaveLength(1);
     expect(await storedCount('dup-concurrent')).toBe(1);
+  });
+
+  test('when a burst of events of several devices arrives at once, then each is stored once with its own ID and each device holds its newest event', async () => {
+    const devices = [6101, 6102, 6103];
+    const base = Date.parse('2026-03-01T00:00:00.000Z');
+    const events = Array.from({ length: 45 }, (_unused, index) => ({
+      ...modeEvent({ homeId: 78, eventType: 'burst', eventData: { index } }),
+      originDeviceId: devices[index % devices.length]!,
+      // Out of order on purpose: the newest of each device is not the last one sent.
+      timestamp: new Date(base + ((index * 7) % 45) * 1_000).toISOString(),
+    }));
+    const repeats = events.slice(0, 5);
+
+    const answers = await Promise.all([...events, ...repeats].map((event) => postWebhook(app, JSON.stringify(event))));
+
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    const firsts = answers.slice(0, events.length);
+    expect(new Set(firsts.map((answer) => answer.body.id)).size).toBe(events.length);
+    expect(firsts.filter((answer) => answer.body.duplicate)).toHaveLength(0);
+    expect(answers.slice(events.length).map((answer) => answer.body)).toEqual(firsts.slice(0, 5).map((answer) => ({ id: answer.body.id, duplicate: true })));
+    expect(await storedCount('burst')).toBe(events.length);
+    for (const deviceId of devices) {
+      const newest = events.filter((event) => event.originDeviceId === deviceId).sort((a, b) => b.timestamp.localeCompare(a.timestamp))[0]!;
+      const device = await prisma().device.findUniqueOrThrow({ where: { id: deviceId } });
+      expect(device.lastEventData).toEqual(newest.eventData);
+      expect(device.lastEventAt?.toISOString()).toBe(newest.timestamp);
+    }
+    const stored = await prisma().event.findMany({ where: { eventType: 'burst' }, select: { id: true } });
+    expect(await prisma().outboxMessage.count({ where: { idempotencyKey: { in: stored.map((row) => `event:${row.id}`) } } })).toBe(events.length);
+  });
+
+  test('when one statement stores several events (a group commit), then repeats within it and of earlier events are answered as duplicates', async () => {
+    const repository = new EventsRepository(prisma(), app.database.db.sql);
+    const event = (dedupKey: string, seconds: number, level: number): NewEvent => ({
+      dedupKey, homeId: 79, deviceId: 6201, deviceClass: null, eventType: 'grouped', eventData: { level }, timestamp: new Date(Date.UTC(2026, 3, 1, 0, 0, seconds)),
+    });
+    const [earlier] = await repository.storeMany([event('grouped-a', 1, 1)]);
+
+    const results = await repository.storeMany([event('grouped-b', 5, 5), event('grouped-a', 1, 1), event('grouped-c', 3, 3), event('grouped-b', 5, 5)]);
+
+    const earlierId = earlier && 'stored' in earlier ? earlier.stored.id : 'missing';
+    const b = results[0] && 'stored' in results[0] ? results[0].stored.id : 'missing';
+    expect(results[1]).toEqual({ duplicateOf: earlierId });
+    expect(results[2]).toMatchObject({ stored: { eventData: { level: 3 } } });
+    expect(results[3]).toEqual({ duplicateOf: b });
+    expect(await storedCount('grouped')).toBe(3);
+    const device = await prisma().device.findUniqueOrThrow({ where: { id: 6201 } });
+    expect(device).toMatchObject({ homeId: 79, lastEventType: 'grouped', lastEventData: { level: 5 } });
   });
 
   test('when two events differ only in their data, then both are stored', async () => {

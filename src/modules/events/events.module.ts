@@ -54,7 +54,9 @@ export function buildEventPipeline(deps: EventPipelineDeps): EventPipeline {
   const outboxRepository = new OutboxRepository(db.sql);
   const outbox = new Outbox({ repository: outboxRepository, logger, metrics, options: config.outbox });
   const eventsRepository = new EventsRepository(db.prisma, db.sql);
-  const events = new EventsService(eventsRepository, deps.homeAccess, eventBus, outbox, config.webhook, logger, metrics);
+  // Each batched write holds a connection; leave most of the pool to everything else.
+  const ingestBatching = { maxBatch: 200, maxInFlight: db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2)) };
+  const events = new EventsService(eventsRepository, deps.homeAccess, eventBus, outbox, config.webhook, logger, metrics, ingestBatching);
 
   const userHomes = new CachedUserHomes(deps.linking, deps.memberships, deps.homeAccess, deps.mode, deps.modeProject, logger);
   const replay = async (homeIds: number[], afterId: string, limit: number) => (await eventsRepository.after(homeIds, afterId, limit)).map(toEventView);
@@ -65,7 +67,7 @@ export function buildEventPipeline(deps: EventPipelineDeps): EventPipeline {
   const notificationsRepository = new NotificationsRepository(db.prisma, db.sql, outbox);
   const notifications = new NotificationsService(notificationsRepository, rules, outbox);
   const fanout = new EventFanout(eventsRepository, deps.memberships, deps.homeAccess, deps.modeProject, notificationsRepository, rules, eventBus, outbox, logger);
-  outbox.handle(FANOUT_TOPIC, fanout.handle);
+  outbox.handleBatch(FANOUT_TOPIC, fanout.handleBatch);
   if (email) {
     const channel = new EmailChannel(email);
     outbox.handle(EMAIL_TOPIC, channel.deliver);

@@ -14,6 +14,8 @@ export interface NewEvent {
   timestamp: Date;
 }
 
+export type StoreResult = { stored: StoredEvent } | { duplicateOf: string };
+
 export interface StoredEvent {
   id: string;
   homeId: number;
@@ -43,20 +45,30 @@ export class EventsRepository {
   ) {}
 
   /**
-   * Stores the event once, updates its device and queues its fan-out, atomically. When an event
-   * with the same dedup key is stored already, changes nothing and returns its ID.
+   * Stores each event once, updates its device and queues its fan-out, atomically, in one
+   * statement for the whole list: data-modifying CTEs instead of a BEGIN ... COMMIT of three per
+   * event, so one round trip and one commit serve many concurrent webhook calls. Results come
+   * back in the events' order. An event whose dedup key is stored already (or repeats one earlier
+   * in the list) changes nothing and gets the stored event's ID.
    *
-   * One statement with data-modifying CTEs instead of a BEGIN ... COMMIT of three: a single round
-   * trip, and the device's row lock (every event of a device updates it) is held for one
-   * statement only. The outbox row matches what Outbox.enqueue writes.
+   * Rows are written in dedup-key and device order, so two such statements running at once take
+   * their row locks in the same order and cannot deadlock. The outbox rows match what
+   * Outbox.enqueue writes.
    */
-  async storeOnce(event: NewEvent): Promise<{ stored: StoredEvent } | { duplicateOf: string }> {
-    const inserted = await this.sql.query<{ id: string; received_at: Date }>(
-      `WITH new_event AS (
+  async storeMany(events: NewEvent[]): Promise<StoreResult[]> {
+    if (events.length === 0) return [];
+    const column = <V>(pick: (event: NewEvent) => V) => events.map(pick);
+    const inserted = await this.sql.query<{ id: string; dedup_key: string; received_at: Date }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[])
+           AS t(dedup_key, home_id, device_id, device_class, event_type, event_data, timestamp)
+       ), new_event AS (
          INSERT INTO events (dedup_key, home_id, device_id, device_class, event_type, event_data, timestamp)
-         VALUES ($1, $2, $3::int, $4, $5, $6::jsonb, $7::timestamptz)
+         SELECT * FROM input ORDER BY dedup_key
          ON CONFLICT (dedup_key) DO NOTHING
-         RETURNING id, received_at
+         RETURNING id, dedup_key, received_at, home_id, device_id, device_class, event_type, event_data, timestamp
+       ), device_event AS (
+         SELECT DISTINCT ON (device_id) * FROM new_event WHERE device_id IS NOT NULL ORDER BY device_id, timestamp DESC, id DESC
        ), device AS (
          ${DEVICE_UPSERT}
        ), fanout AS (
@@ -64,21 +76,45 @@ export class EventsRepository {
          SELECT 'event:' || id::text, $8, jsonb_build_object('eventId', id::text) FROM new_event
          ON CONFLICT (idempotency_key) DO NOTHING
        )
-       SELECT id::text AS id, received_at FROM new_event`,
-      [event.dedupKey, event.homeId, event.deviceId, event.deviceClass, event.eventType, JSON.stringify(event.eventData), event.timestamp.toISOString(), FANOUT_TOPIC],
+       SELECT id::text AS id, dedup_key, received_at FROM new_event`,
+      [
+        column((event) => event.dedupKey),
+        column((event) => event.homeId),
+        column((event) => event.deviceId),
+        column((event) => event.deviceClass),
+        column((event) => event.eventType),
+        column((event) => JSON.stringify(event.eventData)),
+        column((event) => event.timestamp.toISOString()),
+        FANOUT_TOPIC,
+      ],
     );
-    const row = inserted[0];
-    if (!row) {
-      const existing = await this.sql.query<{ id: string }>(`SELECT id::text AS id FROM events WHERE dedup_key = $1`, [event.dedupKey]);
-      return { duplicateOf: existing[0]?.id ?? '' };
-    }
-    const { dedupKey: _dedupKey, ...fields } = event;
-    return { stored: { id: row.id, ...fields, receivedAt: new Date(row.received_at) } };
+    const storedNow = new Map(inserted.map((row) => [row.dedup_key, row]));
+    const missing = [...new Set(events.map((event) => event.dedupKey).filter((key) => !storedNow.has(key)))];
+    const storedBefore = missing.length === 0 ? new Map<string, string>() : await this.idsByDedupKey(missing);
+    const answered = new Set<string>();
+    return events.map((event) => {
+      const row = storedNow.get(event.dedupKey);
+      if (row && !answered.has(event.dedupKey)) {
+        answered.add(event.dedupKey);
+        const { dedupKey: _dedupKey, ...fields } = event;
+        return { stored: { id: row.id, ...fields, receivedAt: new Date(row.received_at) } };
+      }
+      return { duplicateOf: row?.id ?? storedBefore.get(event.dedupKey) ?? '' };
+    });
   }
 
-  async findById(id: string): Promise<StoredEvent | null> {
-    const row = await this.prisma.event.findUnique({ where: { id: BigInt(id) } });
-    return row ? toStored(row) : null;
+  private async idsByDedupKey(keys: string[]): Promise<Map<string, string>> {
+    const rows = await this.sql.query<{ id: string; dedup_key: string }>(
+      `SELECT id::text AS id, dedup_key FROM events WHERE dedup_key = ANY($1::text[])`,
+      [keys],
+    );
+    return new Map(rows.map((row) => [row.dedup_key, row.id]));
+  }
+
+  /** The events that still exist among these IDs, oldest first. */
+  async findByIds(ids: string[]): Promise<StoredEvent[]> {
+    const rows = await this.prisma.event.findMany({ where: { id: { in: ids.map((id) => BigInt(id)) } }, orderBy: { id: 'asc' } });
+    return rows.map(toStored);
   }
 
   /** A home's events, newest first: one page and whether more follow. */
@@ -124,12 +160,13 @@ export class EventsRepository {
 }
 
 /**
- * The device's state, from the event just inserted (none for a duplicate or an event without a
- * device). Last event and last seen move forward only: a late, older delivery does not roll them back.
+ * The devices' state, from the newest event of each just inserted (none for duplicates or events
+ * without a device). Last event and last seen move forward only: a late, older delivery does not
+ * roll them back.
  */
 const NEWER = '(devices.last_event_at IS NULL OR devices.last_event_at <= EXCLUDED.last_event_at)';
 const DEVICE_UPSERT = `INSERT INTO devices (id, home_id, device_class, last_event_type, last_event_data, last_event_at, last_seen_at, updated_at)
-         SELECT $3::int, $2, $4, $5, $6::jsonb, $7::timestamptz, $7::timestamptz, now() FROM new_event WHERE $3::int IS NOT NULL
+         SELECT device_id, home_id, device_class, event_type, event_data, timestamp, timestamp, now() FROM device_event ORDER BY device_id
          ON CONFLICT (id) DO UPDATE SET
            home_id = CASE WHEN ${NEWER} THEN EXCLUDED.home_id ELSE devices.home_id END,
            device_class = COALESCE(EXCLUDED.device_class, devices.device_class),

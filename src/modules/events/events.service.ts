@@ -2,11 +2,12 @@ import { Counter, type Registry } from 'prom-client';
 import { sha256Hex } from '../../lib/crypto';
 import { ForbiddenError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
+import { WriteBatcher, type WriteBatcherOptions } from '../../lib/write-batcher';
 import type { HomeAccess } from '../homes/home-access';
 import type { Outbox } from '../outbox/outbox';
 import type { EventBus } from '../stream/event-bus';
 import { decodeCursor, encodeCursor } from './cursor';
-import type { EventsRepository, StoredEvent } from './events.repository';
+import type { EventsRepository, NewEvent, StoreResult, StoredEvent } from './events.repository';
 import { ModeEventBody, type EventHistoryQuery, type EventView } from './events.schemas';
 import { isValidModeSignature, type WebhookSecret } from './signature';
 
@@ -20,6 +21,8 @@ export interface IngestResult {
 
 export class EventsService {
   private readonly received: Counter<'outcome'>;
+  /** Concurrent webhook calls share statements and commits (group commit). */
+  private readonly writes: WriteBatcher<NewEvent, StoreResult>;
 
   constructor(
     private readonly repository: EventsRepository,
@@ -29,7 +32,9 @@ export class EventsService {
     private readonly secret: WebhookSecret,
     private readonly logger: Logger,
     metrics: Registry,
+    batching: WriteBatcherOptions,
   ) {
+    this.writes = new WriteBatcher((events) => repository.storeMany(events), batching);
     this.received = new Counter({
       name: 'mode_webhook_events_total',
       help: 'Event Webhook calls by outcome (stored, duplicate, invalid_signature, invalid)',
@@ -56,7 +61,7 @@ export class EventsService {
     const timestamp = new Date(event.timestamp);
     const eventData = event.eventData ?? {};
     const deviceId = event.originDeviceId > 0 ? event.originDeviceId : null;
-    const result = await this.repository.storeOnce({
+    const result = await this.writes.submit({
       dedupKey: dedupKey(event.homeId, event.originDeviceId, timestamp, event.eventType, eventData),
       homeId: event.homeId,
       deviceId,

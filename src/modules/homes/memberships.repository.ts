@@ -81,19 +81,27 @@ export class MembershipsRepository {
     return rows.map((row) => ({ homeId: row.homeId, modeUserId: row.modeUserId, role: asRole(row.role) }));
   }
 
-  /** Members of a home that are local users, with their local IDs (for notifications). */
-  async localMembers(homeId: number): Promise<LocalMember[]> {
-    const rows = await this.prisma.homeMembership.findMany({ where: { homeId } });
-    if (rows.length === 0) return [];
+  /**
+   * Members of these homes that are active local users, with their local IDs (for notifications).
+   * Homes without any are absent from the map.
+   */
+  async localMembersOf(homeIds: number[]): Promise<Map<number, LocalMember[]>> {
+    const byHome = new Map<number, LocalMember[]>();
+    const rows = await this.prisma.homeMembership.findMany({ where: { homeId: { in: homeIds } } });
+    if (rows.length === 0) return byHome;
     const links = await this.prisma.modeLink.findMany({
-      where: { modeUserId: { in: rows.map((row) => row.modeUserId) }, user: { status: 'active' } },
+      where: { modeUserId: { in: [...new Set(rows.map((row) => row.modeUserId))] }, user: { status: 'active' } },
       select: { userId: true, modeUserId: true },
     });
     const byModeUser = new Map(links.map((link) => [link.modeUserId, link.userId]));
-    return rows.flatMap((row) => {
+    for (const row of rows) {
       const userId = byModeUser.get(row.modeUserId);
-      return userId ? [{ homeId, modeUserId: row.modeUserId, role: asRole(row.role), userId }] : [];
-    });
+      if (!userId) continue;
+      const members = byHome.get(row.homeId) ?? [];
+      members.push({ homeId: row.homeId, modeUserId: row.modeUserId, role: asRole(row.role), userId });
+      byHome.set(row.homeId, members);
+    }
+    return byHome;
   }
 }
 

@@ -22,6 +22,9 @@ import { webhookBody } from './notifications.service';
 // commit; streams drop the repeat by ID), then notifies the home's local members through the
 // channels their preferences choose. Rerunning it creates nothing twice: inbox rows are unique
 // per (user, event, kind) and deliveries per idempotency key.
+//
+// It takes a claim's fan-out messages together: a handful of queries and one transaction per
+// batch instead of per event, which is what lets fan-out keep up with the webhook's ingest rate.
 
 const FanoutPayload = z.object({ eventId: z.string().regex(/^\d+$/) });
 
@@ -38,42 +41,62 @@ export class EventFanout {
     private readonly logger: Logger,
   ) {}
 
-  readonly handle = async (message: OutboxMessage): Promise<void> => {
-    const payload = FanoutPayload.safeParse(message.payload);
-    if (!payload.success) throw new PermanentDeliveryError('malformed event.fanout payload');
-    const event = await this.events.findById(payload.data.eventId);
-    if (!event) return; // removed by retention meanwhile: nothing left to tell
-    await this.bus.publish(toEventView(event)).catch((error: unknown) => this.logger.warn({ err: error, eventId: event.id }, 'publishing an event failed'));
-    if (!this.rules.notifies(event.eventType)) return;
-    const members = await this.localMembers(event.homeId);
-    if (members.length === 0) return;
-    const recipients = await this.notifications.recipients(members.map((member) => member.userId));
+  readonly handleBatch = async (messages: OutboxMessage[]): Promise<void> => {
+    const eventIds = messages.map((message) => {
+      const payload = FanoutPayload.safeParse(message.payload);
+      if (!payload.success) throw new PermanentDeliveryError('malformed event.fanout payload');
+      return payload.data.eventId;
+    });
+    // Events removed by retention meanwhile are simply missing: nothing left to tell.
+    const events = await this.events.findByIds(eventIds);
+    for (const event of events) {
+      await this.bus.publish(toEventView(event)).catch((error: unknown) => this.logger.warn({ err: error, eventId: event.id }, 'publishing an event failed'));
+    }
+    const notifying = events.filter((event) => this.rules.notifies(event.eventType));
+    if (notifying.length === 0) return;
+    const membersByHome = await this.localMembers([...new Set(notifying.map((event) => event.homeId))]);
+    const userIds = [...new Set([...membersByHome.values()].flat().map((member) => member.userId))];
+    if (userIds.length === 0) return;
+    const recipients = await this.notifications.recipients(userIds);
     const preferences = await this.notifications.preferencesOf(recipients.map((recipient) => recipient.userId));
+    const emailOf = new Map(recipients.map((recipient) => [recipient.userId, recipient.email]));
+
     const notifications: NewNotification[] = [];
-    const messages: NewOutboxMessage[] = [];
-    const { title, body } = describe(event);
-    for (const { userId, email } of recipients) {
-      const channels = this.rules.channelsFor(event.eventType, preferences.get(userId) ?? []);
-      const notification: NewNotification = { id: randomUUID(), userId, kind: 'event', title, body, data: toEventView(event), eventId: event.id };
-      if (channels.inbox) notifications.push(notification);
-      const key = `event:${event.id}:${userId}`;
-      if (channels.email) {
-        const mail: EmailPayload = { to: email, subject: title, text: body, userId };
-        messages.push({ idempotencyKey: `email:${key}`, topic: EMAIL_TOPIC, payload: mail });
-      }
-      if (channels.webhook) {
-        const delivery = webhookBody(notification, channels.inbox ? notification.id : null);
-        messages.push({ idempotencyKey: `webhook:${key}`, topic: WEBHOOK_TOPIC, payload: { body: delivery } });
+    const deliveries: NewOutboxMessage[] = [];
+    for (const event of notifying) {
+      const { title, body } = describe(event);
+      for (const { userId } of membersByHome.get(event.homeId) ?? []) {
+        const email = emailOf.get(userId);
+        if (email === undefined) continue; // not an active user
+        const channels = this.rules.channelsFor(event.eventType, preferences.get(userId) ?? []);
+        const notification: NewNotification = { id: randomUUID(), userId, kind: 'event', title, body, data: toEventView(event), eventId: event.id };
+        if (channels.inbox) notifications.push(notification);
+        const key = `event:${event.id}:${userId}`;
+        if (channels.email) {
+          const mail: EmailPayload = { to: email, subject: title, text: body, userId };
+          deliveries.push({ idempotencyKey: `email:${key}`, topic: EMAIL_TOPIC, payload: mail });
+        }
+        if (channels.webhook) {
+          const delivery = webhookBody(notification, channels.inbox ? notification.id : null);
+          deliveries.push({ idempotencyKey: `webhook:${key}`, topic: WEBHOOK_TOPIC, payload: { body: delivery } });
+        }
       }
     }
-    await this.notifications.save(notifications, messages);
-    if (messages.length > 0) this.outbox.wake();
+    await this.notifications.save(notifications, deliveries);
+    if (deliveries.length > 0) this.outbox.wake();
   };
 
-  /** The home's local members; a home the bridge has never seen is synced from MODE first. */
-  private async localMembers(homeId: number): Promise<LocalMember[]> {
-    const known = await this.memberships.localMembers(homeId);
-    if (known.length > 0 || (await this.memberships.hasAny(homeId))) return known;
+  /** The homes' local members; a home the bridge has never seen is synced from MODE first. */
+  private async localMembers(homeIds: number[]): Promise<Map<number, LocalMember[]>> {
+    const members = await this.memberships.localMembersOf(homeIds);
+    for (const homeId of homeIds) {
+      if (members.has(homeId) || (await this.memberships.hasAny(homeId))) continue;
+      members.set(homeId, await this.syncedLocalMembers(homeId));
+    }
+    return members;
+  }
+
+  private async syncedLocalMembers(homeId: number): Promise<LocalMember[]> {
     try {
       await this.homeAccess.syncMembers(homeId, this.project.projectKey);
     } catch (error) {
@@ -82,7 +105,7 @@ export class EventFanout {
       this.logger.warn({ homeId, error: error.message }, 'MODE would not list the members of an event\'s home; nobody notified');
       return [];
     }
-    return this.memberships.localMembers(homeId);
+    return (await this.memberships.localMembersOf([homeId])).get(homeId) ?? [];
   }
 }
 

@@ -44,7 +44,7 @@ export class NotificationsRepository {
   /** Inserts inbox rows (an existing (user, event, kind) or id is left alone) and outbox messages, atomically. */
   async save(notifications: NewNotification[], messages: NewOutboxMessage[]): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      for (const notification of notifications) await insertNotification(tx, notification);
+      await insertNotifications(tx, notifications);
       await this.outbox.enqueue(tx, messages);
     });
   }
@@ -95,12 +95,22 @@ export class NotificationsRepository {
   }
 }
 
-async function insertNotification(tx: Sql, notification: NewNotification): Promise<void> {
-  const { id, userId, kind, title, body, data, eventId } = notification;
+/** One statement for any number of rows: each column goes in as one array parameter. */
+async function insertNotifications(tx: Sql, notifications: NewNotification[]): Promise<void> {
+  if (notifications.length === 0) return;
+  const column = <T>(pick: (notification: NewNotification) => T) => notifications.map(pick);
   await tx.query(
     `INSERT INTO notifications (id, user_id, kind, title, body, data, event_id)
-     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::jsonb, $7::bigint)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[])
      ON CONFLICT DO NOTHING`,
-    [id, userId, kind, title, body, JSON.stringify(data ?? {}), eventId],
+    [
+      column((n) => n.id),
+      column((n) => n.userId),
+      column((n) => n.kind),
+      column((n) => n.title),
+      column((n) => n.body),
+      column((n) => JSON.stringify(n.data ?? {})),
+      column((n) => n.eventId),
+    ],
   );
 }

@@ -6,8 +6,16 @@ import type { OutboxMessage, OutboxRepository } from './outbox.repository';
 // attempt dead-letters it. A dispatcher that dies mid-delivery simply never reports: its lease
 // expires and another claim delivers again, so delivery is at-least-once and every handler
 // passes the message's idempotency key on for receivers to drop repeats.
+//
+// A topic's handler takes either one message at a time (outbound channels, delivered
+// concurrently) or the topic's whole share of a claim (work that is cheaper in bulk, such as
+// fanning out stored events). When a batch fails, its messages are retried one by one at once, so
+// one bad message is not held against the others and its failure is recorded against it alone.
 
 export type OutboxHandler = (message: OutboxMessage) => Promise<void>;
+export type OutboxBatchHandler = (messages: OutboxMessage[]) => Promise<void>;
+
+export type TopicHandler = { each: OutboxHandler } | { batch: OutboxBatchHandler };
 
 /** Thrown by a handler when retrying cannot help (unknown topic, malformed payload): dead at once. */
 export class PermanentDeliveryError extends Error {}
@@ -34,7 +42,7 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number, rando
 export class OutboxDispatcher {
   constructor(
     private readonly repository: OutboxRepository,
-    private readonly handlers: Readonly<Record<string, OutboxHandler>>,
+    private readonly handlers: Readonly<Record<string, TopicHandler>>,
     private readonly options: DispatcherOptions,
     private readonly logger: Logger,
     private readonly recorder?: DeliveryRecorder,
@@ -42,9 +50,24 @@ export class OutboxDispatcher {
 
   /** One pass: claims a batch and delivers it. Returns how many messages were claimed. */
   async runOnce(): Promise<number> {
-    const batch = await this.repository.claim(Object.keys(this.handlers), this.options.batchSize, this.options.leaseMs);
-    await Promise.all(batch.map((message) => this.deliver(message)));
-    return batch.length;
+    const claimed = await this.repository.claim(Object.keys(this.handlers), this.options.batchSize, this.options.leaseMs);
+    const byTopic = new Map<string, OutboxMessage[]>();
+    const work: Promise<void>[] = [];
+    for (const message of claimed) {
+      // Claimed again after every earlier claimer died with it: a poison message, stop here.
+      if (message.attempts > this.options.maxAttempts) {
+        work.push(this.fail(message, new PermanentDeliveryError('lease expired on the last allowed attempt')));
+      } else {
+        byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+      }
+    }
+    for (const [topic, messages] of byTopic) {
+      const handler = this.handlers[topic];
+      if (handler && 'batch' in handler) work.push(this.deliverBatch(handler.batch, messages));
+      else work.push(...messages.map((message) => this.deliver(message, handler?.each)));
+    }
+    await Promise.all(work);
+    return claimed.length;
   }
 
   /** Runs passes until nothing is due (tests and scripts; the server uses a poller). */
@@ -58,29 +81,41 @@ export class OutboxDispatcher {
     return total;
   }
 
-  private async deliver(message: OutboxMessage): Promise<void> {
-    const { topic, attempts } = message;
-    // Claimed again after every earlier claimer died with it: a poison message, stop here.
-    if (attempts > this.options.maxAttempts) {
-      await this.fail(message, new PermanentDeliveryError('lease expired on the last allowed attempt'));
+  private async deliverBatch(handler: OutboxBatchHandler, messages: OutboxMessage[]): Promise<void> {
+    if (messages.length > 1) {
+      try {
+        await handler(messages);
+      } catch (error) {
+        this.logger.warn({ topic: messages[0]?.topic, size: messages.length, error: errorText(error) }, 'outbox batch failed; delivering its messages one by one');
+        await Promise.all(messages.map((message) => this.deliver(message, (one) => handler([one]))));
+        return;
+      }
+      await this.succeeded(messages);
       return;
     }
-    const handler = this.handlers[topic];
+    await Promise.all(messages.map((message) => this.deliver(message, (one) => handler([one]))));
+  }
+
+  private async deliver(message: OutboxMessage, handler: OutboxHandler | undefined): Promise<void> {
     try {
-      if (!handler) throw new PermanentDeliveryError(`no handler for topic ${topic}`);
+      if (!handler) throw new PermanentDeliveryError(`no handler for topic ${message.topic}`);
       await handler(message);
     } catch (error) {
       await this.fail(message, error);
       return;
     }
-    await this.repository.markSent(message.id);
-    this.recorder?.delivered(topic);
+    await this.succeeded([message]);
+  }
+
+  private async succeeded(messages: OutboxMessage[]): Promise<void> {
+    await this.repository.markSent(messages.map((message) => message.id));
+    for (const message of messages) this.recorder?.delivered(message.topic);
   }
 
   private async fail(message: OutboxMessage, error: unknown): Promise<void> {
     const dead = error instanceof PermanentDeliveryError || message.attempts >= this.options.maxAttempts;
     const retryInMs = dead ? 0 : backoffMs(message.attempts, this.options.retryBaseMs, this.options.maxRetryDelayMs);
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     await this.repository.markFailed(message, reason, { dead, retryInMs });
     const context = { outboxId: message.id, topic: message.topic, attempts: message.attempts, error: reason };
     if (dead) {
@@ -91,4 +126,8 @@ export class OutboxDispatcher {
       this.logger.warn({ ...context, retryInMs }, 'outbox delivery failed; will retry');
     }
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -79,11 +79,12 @@ export class OutboxRepository {
   }
 
   /** Delivered. Done even when the lease has passed to another dispatcher meanwhile: it was delivered. */
-  async markSent(id: string): Promise<void> {
+  async markSent(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     await this.sql.query(
       `UPDATE outbox_messages SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL
-        WHERE id = $1::bigint AND status = 'pending'`,
-      [id],
+        WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+      [ids],
     );
   }
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../../lib/logger';
-import { OutboxDispatcher, type DeliveryRecorder, type DispatcherOptions, type OutboxHandler } from './dispatcher';
+import { OutboxDispatcher, type DeliveryRecorder, type DispatcherOptions, type OutboxBatchHandler, type OutboxHandler, type TopicHandler } from './dispatcher';
 import type { NewOutboxMessage, OutboxRepository, Sql } from './outbox.repository';
 
 // The outbox as the rest of the bridge sees it: enqueue inside your own transaction, then wake
@@ -14,7 +14,7 @@ export interface OutboxDeps {
 }
 
 export class Outbox {
-  private readonly handlers: Record<string, OutboxHandler> = {};
+  private readonly handlers: Record<string, TopicHandler> = {};
   private readonly listeners = new Set<() => void>();
   private readonly recorder: DeliveryRecorder;
   private readonly options: DispatcherOptions;
@@ -27,9 +27,14 @@ export class Outbox {
     this.dispatcher = this.createDispatcher();
   }
 
-  /** Registers how messages of a topic are delivered. */
+  /** Registers how messages of a topic are delivered: one at a time, concurrently. */
   handle(topic: string, handler: OutboxHandler): void {
-    this.handlers[topic] = handler;
+    this.handlers[topic] = { each: handler };
+  }
+
+  /** Registers a handler that takes all of a claim's messages of the topic at once. */
+  handleBatch(topic: string, handler: OutboxBatchHandler): void {
+    this.handlers[topic] = { batch: handler };
   }
 
   /** Inserts messages within the caller's transaction; a key that exists already is skipped. */
