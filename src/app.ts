@@ -1,11 +1,10 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { buildOpenApiDocument, createRegistry } from './http/openapi';
 import { ApiRouter } from './http/route';
 import { clientIp, limiter } from './http/rate-limit';
+import { requestLogger } from './http/request-log';
 import type { ReadinessCheck } from './modules/ops/ops.router';
 import { documentOpsRoutes, opsRouter } from './modules/ops/ops.router';
 import type { Services } from './services';
@@ -28,7 +27,7 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.set('query parser', 'simple');
 
   const { metrics } = services;
-  app.use(pinoHttp({ logger, genReqId: (req) => (req.headers['x-request-id'] as string) || randomUUID(), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(requestLogger(logger));
   app.use(metrics.middleware);
   app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"] } } }));
 

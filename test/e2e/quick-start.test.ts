@@ -1,4 +1,5 @@
 import { GOOD_PASSWORD } from '../fixtures/accounts';
+import { eventually } from '../fixtures/events';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 // The quick start: no configuration at all. The server must come up on PGlite with generated
@@ -38,6 +39,15 @@ test('when the logs are read, then no password or token appears in them', async 
   await post('/v1/auth/login', { email: 'quick@example.com', password: GOOD_PASSWORD });
   expect(server.output()).not.toContain(GOOD_PASSWORD);
   expect(server.output()).not.toMatch(/eyJhbGciOi/);
+});
+
+test('when a request is served, then one log line names it by request ID, method, path and status, without its headers', async () => {
+  await fetch(`${server.url}/v1/me`, { headers: { authorization: 'Bearer not-a-token', 'x-request-id': 'quick-start-log-check' } });
+
+  const line = await eventually(() => server.output().split('\n').find((text) => text.includes('"quick-start-log-check"')));
+  expect(JSON.parse(line)).toMatchObject({ req: { id: 'quick-start-log-check', method: 'GET', url: '/v1/me' }, res: { statusCode: 401 } });
+  expect(line).not.toContain('not-a-token');
+  expect(line).not.toContain('authorization');
 });
 
 test('when SIGTERM arrives, then the server finishes and exits with 0', async () => {
