@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../lib/logger';
 
@@ -12,7 +13,12 @@ function requestSummary(req: { id?: unknown; method?: string; url?: string; remo
   return { id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress, userAgent: req.headers?.['user-agent'] };
 }
 
-export function requestLogger(logger: Logger) {
+/**
+ * Request lines are `info`; at a quieter level the middleware is left out altogether (failures are
+ * still logged by the error handler), since pino-http pays its per-request cost at any level.
+ */
+export function requestLogger(logger: Logger): RequestHandler {
+  if (!logger.isLevelEnabled('info')) return (_req, _res, next) => next();
   return pinoHttp({
     logger,
     genReqId: (req) => (req.headers['x-request-id'] as string | undefined) || randomUUID(),

@@ -134,13 +134,26 @@ describe('access tokens', () => {
     expect(res.body.error.code).toBe('unauthenticated');
   });
 
-  test('when the token was tampered with, then 401', async () => {
+  test('when the token was tampered with, then 401, even right after the genuine token was accepted', async () => {
     const account = await registerAccount(app.http);
+    expect((await app.http.get('/v1/me').set(bearer(account.accessToken))).status).toBe(200);
     const [header, payload, signature] = account.accessToken.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
     const res = await app.http.get('/v1/me').set(bearer(`${header}.${forged}.${signature}`));
     expect(res.status).toBe(401);
+  });
+
+  test('when a token that was accepted expires, then it is refused from then on', async () => {
+    const account = await registerAccount(app.http);
+    const shortLived = sign({ role: 'user' }, { subject: account.id, expiresIn: 1 });
+    expect((await app.http.get('/v1/me').set(bearer(shortLived))).status).toBe(200);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    const res = await app.http.get('/v1/me').set(bearer(shortLived));
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toBe('The access token has expired');
   });
 });
 

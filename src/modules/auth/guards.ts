@@ -3,7 +3,7 @@ import { ForbiddenError, UnauthenticatedError } from '../../lib/errors';
 import type { Guards } from '../../http/route';
 import type { Access, Principal, Scope } from '../../http/principal';
 import type { UsersRepository } from '../users/users.repository';
-import { AccessTokens, SERVICE_AUDIENCE } from './access-tokens';
+import { SERVICE_AUDIENCE, type AccessTokens } from './access-tokens';
 
 /** Turns a service token plus X-On-Behalf-Of into a principal; provided by service clients. */
 export interface ServicePrincipalResolver {
@@ -26,7 +26,7 @@ export function bearerToken(req: Request): string {
 export function createGuards(deps: GuardDeps): Guards {
   const resolve = async (req: Request, access: Exclude<Access, 'public'>, scope?: Scope): Promise<Principal> => {
     const token = bearerToken(req);
-    if (AccessTokens.audienceOf(token) === SERVICE_AUDIENCE && access === 'user' && deps.services) {
+    if (deps.accessTokens.audienceOf(token) === SERVICE_AUDIENCE && access === 'user' && deps.services) {
       return deps.services.resolve(token, req, scope);
     }
     const claims = deps.accessTokens.verifyUser(token);
