@@ -139,7 +139,7 @@ describe('fan-out in batches', () => {
       eventIds.push(await sendEvent(app, modeEvent({ homeId, eventType: 'alarm.batch', eventData: { index } })));
     }
 
-    expect(await app.services.outbox.createDispatcher({ batchSize: 50 }).runOnce()).toBeGreaterThanOrEqual(eventIds.length);
+    expect(await app.services.outbox.dispatcher.runOnce()).toBeGreaterThanOrEqual(eventIds.length);
 
     const rows = await notificationsOf(eventIds);
     const expected = eventIds.flatMap((eventId, index) => {
@@ -157,7 +157,7 @@ describe('fan-out in batches', () => {
       `INSERT INTO outbox_messages (idempotency_key, topic, payload) VALUES ('event:malformed-test', 'event.fanout', '{"eventId": "not a number"}'::jsonb)`,
     );
 
-    await app.services.outbox.createDispatcher({ batchSize: 50 }).runOnce();
+    await app.services.outbox.dispatcher.runOnce();
 
     expect(await notificationsOf([good])).toHaveLength(2);
     const statusOf = async (key: string) => (await app.database.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } })).status;

@@ -21,7 +21,10 @@ export type TopicHandler = { each: OutboxHandler } | { batch: OutboxBatchHandler
 export class PermanentDeliveryError extends Error {}
 
 export interface DispatcherOptions {
+  /** Messages of one-at-a-time topics claimed per pass; they are delivered concurrently. */
   batchSize: number;
+  /** Messages of batch topics claimed per pass; each topic's share is handled together. */
+  bulkSize: number;
   leaseMs: number;
   maxAttempts: number;
   retryBaseMs: number;
@@ -48,9 +51,16 @@ export class OutboxDispatcher {
     private readonly recorder?: DeliveryRecorder,
   ) {}
 
-  /** One pass: claims a batch and delivers it. Returns how many messages were claimed. */
+  /** One pass: claims due messages and delivers them. Returns how many messages were claimed. */
   async runOnce(): Promise<number> {
-    const claimed = await this.repository.claim(Object.keys(this.handlers), this.options.batchSize, this.options.leaseMs);
+    const topics = Object.keys(this.handlers);
+    const bulkTopics = topics.filter((topic) => 'batch' in (this.handlers[topic] ?? {}));
+    const eachTopics = topics.filter((topic) => !bulkTopics.includes(topic));
+    const { batchSize, bulkSize, leaseMs } = this.options;
+    const claimed = [
+      ...(await this.repository.claim(bulkTopics, bulkSize, leaseMs)),
+      ...(await this.repository.claim(eachTopics, batchSize, leaseMs)),
+    ];
     const byTopic = new Map<string, OutboxMessage[]>();
     const work: Promise<void>[] = [];
     for (const message of claimed) {

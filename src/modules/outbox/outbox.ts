@@ -10,7 +10,7 @@ export interface OutboxDeps {
   repository: OutboxRepository;
   logger: Logger;
   metrics: Registry;
-  options: Omit<DispatcherOptions, 'batchSize' | 'maxRetryDelayMs'> & Partial<Pick<DispatcherOptions, 'batchSize' | 'maxRetryDelayMs'>>;
+  options: Omit<DispatcherOptions, 'batchSize' | 'bulkSize' | 'maxRetryDelayMs'> & Partial<Pick<DispatcherOptions, 'batchSize' | 'bulkSize' | 'maxRetryDelayMs'>>;
 }
 
 export class Outbox {
@@ -22,7 +22,7 @@ export class Outbox {
   readonly dispatcher: OutboxDispatcher;
 
   constructor(private readonly deps: OutboxDeps) {
-    this.options = { batchSize: 20, maxRetryDelayMs: 60 * 60_000, ...deps.options };
+    this.options = { batchSize: 20, bulkSize: 200, maxRetryDelayMs: 60 * 60_000, ...deps.options };
     this.recorder = deliveryMetrics(deps.metrics, deps.repository, deps.logger);
     this.dispatcher = this.createDispatcher();
   }
