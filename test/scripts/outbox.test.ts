@@ -1,12 +1,18 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { NotFoundError } from '../../src/lib/errors';
 import { OutboxMessagesService } from '../../src/modules/admin/outbox-messages.service';
 import { AuditRepository } from '../../src/modules/audit/audit.repository';
 import { OutboxAdminRepository } from '../../src/modules/outbox/outbox-admin.repository';
 import { OutboxRepository, type OutboxStatus } from '../../src/modules/outbox/outbox.repository';
+import { tempDir } from '../fixtures/admin';
 import { createTestDatabase, type TestDatabase } from '../support/database-template';
 
-// The `outbox` script's logic against a real database (the service as the command line uses it).
+// The `outbox` script's logic against a real database (the service as the command line uses it),
+// then the script itself for what happens before it opens a database.
 
 let database: TestDatabase;
 const cli = { userId: null, via: 'cli' as const, operator: 'ops' };
@@ -150,4 +156,34 @@ test('when run as a dry run, then the messages that would be retried are named a
 
   expect(await statusOf(dead)).toMatchObject({ status: 'dead', attempts: 8 });
   expect(await database.db.prisma.auditEntry.count()).toBe(auditBefore);
+});
+
+describe('command line', () => {
+  // Through tsx, so no build is needed. None of these runs gets as far as opening a database.
+  const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        tsx,
+        [join(__dirname, '..', '..', 'scripts', 'outbox.ts'), ...args],
+        { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: '', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', ...env } },
+        (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+      );
+    });
+
+  test('when asked for --help, then it prints its usage and exits 0; bad usage exits 2; a held embedded database exits 4', async () => {
+    const dataDir = tempDir();
+    // This test process stands in for a running server: alive, on this host.
+    writeFileSync(join(dataDir, 'server.lock'), JSON.stringify({ pid: process.pid, hostname: hostname(), owner: 'the mode-bridge server', startedAt: new Date().toISOString() }));
+    const [help, noYes, locked] = await Promise.all([run(['--help']), run(['retry', '--all-dead']), run(['counts'], { DATA_DIR: dataDir })]);
+
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: npm run outbox -- <counts|list|show|retry>');
+    expect(help.stdout).toContain('Exit codes:');
+    expect(noYes.status).toBe(2);
+    expect(noYes.stderr).toContain('--yes');
+    expect(noYes.stderr).toContain('npm run outbox -- --help');
+    expect(locked.status).toBe(4);
+    expect(locked.stderr).toMatch(/in use by the mode-bridge server/);
+  }, 120_000);
 });
