@@ -6,7 +6,7 @@ import { acquireEmbeddedLock, EmbeddedDatabaseLockedError, lockFileOf } from '..
 import { runBatch } from '../../scripts/lib/batch';
 import { helpText, parseCli, UsageError, type CliSpec } from '../../scripts/lib/cli';
 import { createProgress } from '../../scripts/lib/progress';
-import { formatSummary } from '../../scripts/lib/summary';
+import { formatSummary, formatTable } from '../../scripts/lib/summary';
 import { tempDir } from '../fixtures/admin';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -116,6 +116,12 @@ describe('command line parsing', () => {
 
   test('when a summary is formatted, then labels are aligned', () => {
     expect(formatSummary('Done', [['imported', 3], ['skipped (existing)', 1]])).toBe('Done\n  imported            3\n  skipped (existing)  1\n');
+  });
+
+  test('when a table is formatted, then columns are padded to their widest cell and lines carry no trailing blanks', () => {
+    expect(formatTable(['id', 'topic', 'error'], [['1', 'notify.email', 'HTTP 500'], ['12', 'x', '']])).toBe(
+      '  id  topic         error\n  1   notify.email  HTTP 500\n  12  x\n',
+    );
   });
 });
 

@@ -30,6 +30,14 @@ export class AuditRepository {
     });
   }
 
+  /** Several entries in one statement (one per item of a bulk action). */
+  async recordMany(entries: AuditRecord[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.prisma.auditEntry.createMany({
+      data: entries.map((entry) => ({ ...entry, details: (entry.details ?? {}) as Prisma.InputJsonValue })),
+    });
+  }
+
   list(query: AuditQuery) {
     return this.prisma.auditEntry.findMany({
       where: {
