@@ -17,5 +17,7 @@ export interface BenchContext {
   bridge: BridgeService;
   bridgeRss: RssSampler;
   bare?: Service;
+  /** The same pass-through as one Express route: what the framework alone costs. */
+  expressProxy?: Service;
   log(line: string): void;
 }

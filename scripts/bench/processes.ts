@@ -153,15 +153,17 @@ export async function startEmulator(logDir: string): Promise<EmulatorService> {
   return { ...asService('emulator', url, child), projectId, projectKey };
 }
 
-export async function startBareProxy(target: string, logDir: string, connections: number): Promise<Service> {
+/** The pass-through proxy on plain node:http, or as one Express route (`framework: 'express'`). */
+export async function startBareProxy(target: string, logDir: string, connections: number, framework: 'node' | 'express' = 'node'): Promise<Service> {
   const port = await freePort();
+  const name = framework === 'express' ? 'express-proxy' : 'bare-proxy';
   const child = spawnNode({
-    name: 'bare-proxy',
+    name,
     entry: 'scripts/bench/bare-proxy.ts',
     logDir,
-    env: { BARE_PROXY_PORT: String(port), BARE_PROXY_TARGET: target, BARE_PROXY_CONNECTIONS: String(connections) },
+    env: { BARE_PROXY_PORT: String(port), BARE_PROXY_TARGET: target, BARE_PROXY_CONNECTIONS: String(connections), BARE_PROXY_FRAMEWORK: framework },
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/_bare/health`, child, 'bare-proxy', logDir);
-  return asService('bare-proxy', url, child);
+  await waitForHttp(`${url}/_bare/health`, child, name, logDir);
+  return asService(name, url, child);
 }

@@ -62,9 +62,11 @@ export function buildReport(figures: Figures, settings: Record<string, unknown>,
   const targets: Target[] = [];
   const peakRssMb: Record<string, number> = {};
   for (const c of figures.proxy?.calls ?? []) {
-    const { direct, bare, bridge } = c.loaded;
+    const { direct, bare, express, bridge } = c.loaded;
     ratios[`${c.call}: bridge/direct req/s`] = r2(bridge.rps / direct.rps);
     ratios[`${c.call}: bridge/bare req/s`] = r2(bridge.rps / bare.rps);
+    ratios[`${c.call}: Express proxy/bare req/s`] = r2(express.rps / bare.rps);
+    ratios[`${c.call}: bridge/Express proxy req/s`] = r2(bridge.rps / express.rps);
     const addedVsBare = r3(c.single.bridge.latencyMs.p50 - c.single.bare.latencyMs.p50);
     ratios[`${c.call}: added p50 ms vs bare proxy (1 conn)`] = addedVsBare;
     ratios[`${c.call}: added p50 ms vs direct (1 conn)`] = r3(c.single.bridge.latencyMs.p50 - c.single.direct.latencyMs.p50);

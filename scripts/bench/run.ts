@@ -68,8 +68,9 @@ async function main(): Promise<void> {
       const bridge = await startBridge({ name: `bridge-${mainDb ? 'postgresql' : 'pglite'}`, emulator, databaseUrl: mainDb, logDir, cpuProfileDir, extraEnv: options.bridgeEnv, dist: options.bridgeDist });
       running.push(bridge);
       const bare = only.has('proxy') ? await startBareProxy(emulator.url, logDir, 64) : undefined;
-      if (bare) running.push(bare);
-      const ctx = context(settings, emulator, bridge, bare);
+      const expressProxy = only.has('proxy') ? await startBareProxy(emulator.url, logDir, 64, 'express') : undefined;
+      running.push(...[bare, expressProxy].filter((service): service is Service => service !== undefined));
+      const ctx = context(settings, emulator, bridge, bare, expressProxy);
       figures.mainDatabase = bridge.database;
       figures.idleRssMb[bridge.database] = ctx.bridgeRss.firstMb();
       figures.idleHeap[bridge.database] = await heapOf(bridge.url);
@@ -136,8 +137,8 @@ async function createDatabase(cluster: PostgresCluster, name: string): Promise<s
   return cluster.urlOf(name);
 }
 
-function context(settings: BenchSettings, emulator: EmulatorService, bridge: BridgeService, bare?: Service): BenchContext {
-  return { settings, emulator, bridge, bare, bridgeRss: sampleRss(bridge.pid), log };
+function context(settings: BenchSettings, emulator: EmulatorService, bridge: BridgeService, bare?: Service, expressProxy?: Service): BenchContext {
+  return { settings, emulator, bridge, bare, expressProxy, bridgeRss: sampleRss(bridge.pid), log };
 }
 
 main().catch((error: unknown) => {

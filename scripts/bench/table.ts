@@ -15,7 +15,7 @@ function render(format: Format, header: string[], rows: (string | number)[][]): 
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-const targetNames = { direct: 'direct to MODE', bare: 'bare proxy', bridge: 'bridge' };
+const targetNames = { direct: 'direct to MODE', bare: 'bare proxy', express: 'Express proxy', bridge: 'bridge' };
 
 export function renderReport(report: Report, format: Format): string {
   const { figures } = report;

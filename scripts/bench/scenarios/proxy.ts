@@ -1,13 +1,14 @@
 // Proxy overhead: the same MODE call made directly to the emulator, through the bare pass-through
-// proxy, and through the bridge (JWT check, authorization, MODE key lookup), side by side.
+// proxy, through that proxy as an Express route, and through the bridge (JWT check, authorization,
+// MODE key lookup), side by side.
 import type { BenchContext } from '../context';
 import { probe, runLoad, warmUp, type LoadResult, type LoadSpec } from '../load';
 import { heapOf, type HeapFigures } from '../rss';
 import { bridgeFixture, directFixture, registerUser, waitLinked } from '../setup';
 import { benchCommand } from './command';
 
-export type Target = 'direct' | 'bare' | 'bridge';
-export const TARGETS: Target[] = ['direct', 'bare', 'bridge'];
+export type Target = 'direct' | 'bare' | 'express' | 'bridge';
+export const TARGETS: Target[] = ['direct', 'bare', 'express', 'bridge'];
 
 export interface ProxyCallFigures {
   call: string;
@@ -32,8 +33,8 @@ interface CallShape {
 }
 
 export async function proxyScenario(ctx: BenchContext): Promise<ProxyFigures> {
-  const { emulator, bridge, bare, settings } = ctx;
-  if (!bare) throw new Error('the proxy scenario needs the bare proxy');
+  const { emulator, bridge, bare, expressProxy, settings } = ctx;
+  if (!bare || !expressProxy) throw new Error('the proxy scenario needs the bare proxies');
   const account = await registerUser(bridge.url, `proxy-${Date.now()}@bench.example`);
   await waitLinked(bridge.url, account);
   const fixture = await bridgeFixture(bridge.url, emulator, account);
@@ -57,10 +58,16 @@ export async function proxyScenario(ctx: BenchContext): Promise<ProxyFigures> {
     const specs: Record<Target, Omit<LoadSpec, 'connections' | 'durationSec'>> = {
       direct: { title: `${shape.call} direct`, url: emulator.url + shape.modePath(direct), method: shape.method, body: shape.body, headers: { ...json, authorization: `ModeCloud ${direct.modeKey}` } },
       bare: { title: `${shape.call} bare proxy`, url: bare.url + shape.modePath(direct), method: shape.method, body: shape.body, headers: { ...json, authorization: `ModeCloud ${direct.modeKey}` } },
+      express: { title: `${shape.call} Express proxy`, url: expressProxy.url + shape.modePath(direct), method: shape.method, body: shape.body, headers: { ...json, authorization: `ModeCloud ${direct.modeKey}` } },
       bridge: { title: `${shape.call} bridge`, url: bridge.url + shape.bridgePath(fixture), method: shape.method, body: shape.body, headers: { ...json, authorization: `Bearer ${account.accessToken}` } },
     };
     // CPU per request of each process on the path: the hop under test and the emulator behind it.
-    const cpuOf = { direct: { emulator: emulator.pid }, bare: { proxy: bare.pid, emulator: emulator.pid }, bridge: { proxy: bridge.pid, emulator: emulator.pid } };
+    const cpuOf = {
+      direct: { emulator: emulator.pid },
+      bare: { proxy: bare.pid, emulator: emulator.pid },
+      express: { proxy: expressProxy.pid, emulator: emulator.pid },
+      bridge: { proxy: bridge.pid, emulator: emulator.pid },
+    };
     for (const target of TARGETS) specs[target].cpuOf = cpuOf[target];
     const loaded = {} as Record<Target, LoadResult>;
     const single = {} as Record<Target, LoadResult>;
