@@ -82,7 +82,7 @@ export interface Services extends EventPipeline {
 export function buildServices(deps: ServiceDeps): Services {
   const { config, logger, db } = deps;
   const rateLimitStores = deps.rateLimitStores ?? memoryStores;
-  configurePasswordHashing({ concurrency: config.passwordHashConcurrency });
+  configurePasswordHashing(config.passwordHashing);
   const users = new UsersRepository(db.prisma);
   const audit = new AuditRepository(db.prisma);
   const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../../src/lib/config';
 import { burnPasswordCheck, closePasswordHashing, configurePasswordHashing, hashPassword, verifyPassword } from '../../src/modules/auth/passwords';
 
 // Hashing runs in worker threads with a lowered scheduling priority. The priority is read the way
@@ -109,5 +110,15 @@ describe('priority of the hashing threads (Linux)', () => {
     const started = [...threads()].filter(([tid]) => !before.has(tid));
     expect(started.length).toBeGreaterThanOrEqual(1);
     expect(started.every(([, thread]) => thread.nice === 0)).toBe(true);
+  });
+});
+
+describe('password hashing configuration', () => {
+  test('when nothing is set, then hashing threads run 10 lower and the concurrency follows the cores', () => {
+    expect(loadConfig({}).passwordHashing).toEqual({ concurrency: undefined, niceIncrement: 10 });
+  });
+  test('when PASSWORD_HASH_NICE is outside 0-19, then the start is refused naming it', () => {
+    expect(() => loadConfig({ PASSWORD_HASH_NICE: '20' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PASSWORD_HASH_NICE: '-1' })).toThrow(/PASSWORD_HASH_NICE/);
   });
 });
