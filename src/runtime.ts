@@ -8,6 +8,7 @@ import { startPoller, type Poller } from './lib/poller';
 import { connectRedis, redisRateLimitStores, type RedisConnections } from './lib/redis';
 import { ModeClient } from './mode';
 import { modeMetricsHooks } from './mode/mode-metrics';
+import { closePasswordHashing } from './modules/auth/passwords';
 import { RedisEventBus } from './modules/stream/redis-event-bus';
 import { buildServices, type Services } from './services';
 
@@ -90,6 +91,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     stop: async () => {
       services.stream.close();
       await Promise.all(pollers.map((poller) => poller.stop()));
+      await closePasswordHashing();
       await mode.close();
       await redis?.close();
       await target.emulator?.close();

@@ -11,7 +11,7 @@ import type { AuthRouteLimits } from './modules/auth/auth.router';
 import { AuthService } from './modules/auth/auth.service';
 import { createGuards } from './modules/auth/guards';
 import { RefreshTokens } from './modules/auth/refresh-tokens';
-import { setPasswordHashConcurrency } from './modules/auth/passwords';
+import { configurePasswordHashing } from './modules/auth/passwords';
 import { RefreshTokensRepository } from './modules/auth/refresh-tokens.repository';
 import { UsersRepository } from './modules/users/users.repository';
 import { LinksRepository } from './modules/linking/links.repository';
@@ -82,7 +82,7 @@ export interface Services extends EventPipeline {
 export function buildServices(deps: ServiceDeps): Services {
   const { config, logger, db } = deps;
   const rateLimitStores = deps.rateLimitStores ?? memoryStores;
-  if (config.passwordHashConcurrency) setPasswordHashConcurrency(config.passwordHashConcurrency);
+  configurePasswordHashing(config.passwordHashing);
   const users = new UsersRepository(db.prisma);
   const audit = new AuditRepository(db.prisma);
   const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });

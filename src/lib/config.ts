@@ -37,6 +37,7 @@ const envSchema = z.object({
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
   JSON_BODY_LIMIT: z.string().default('100kb'),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10),
   TRUST_PROXY: z.string().default('loopback'),
   BACKGROUND_JOBS: flag.default(true),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
@@ -85,8 +86,12 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   rateLimits: { apiPerMinute: number; authPerMinute: number; loginFailuresPerAccount: number; servicePerMinute: number };
   backgroundJobs: boolean;
-  /** Password hashes computed at once; unset: one less than the machine's cores. */
-  passwordHashConcurrency?: number;
+  passwordHashing: {
+    /** Password hashes computed at once; unset: one less than the machine's cores. */
+    concurrency?: number;
+    /** How much lower than the process's the hashing threads' scheduling priority is. */
+    niceIncrement: number;
+  };
   events: { retentionDays: number };
   stream: { maxConnectionsPerUser: number; heartbeatMs: number };
   notifications: {
@@ -150,7 +155,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       servicePerMinute: env.SERVICE_RATE_LIMIT_PER_MIN,
     },
     backgroundJobs: env.BACKGROUND_JOBS,
-    passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, niceIncrement: env.PASSWORD_HASH_NICE },
     events: { retentionDays: env.EVENT_RETENTION_DAYS },
     stream: { maxConnectionsPerUser: env.STREAM_MAX_CONNECTIONS_PER_USER, heartbeatMs: env.STREAM_HEARTBEAT_MS },
     notifications: notificationsConfig(env),

@@ -6,6 +6,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
 import { loadConfig, type ResolvedConfig } from '../../src/lib/config';
 import { createLogger } from '../../src/lib/logger';
+import { closePasswordHashing } from '../../src/modules/auth/passwords';
 import { buildServices, type ServiceDeps, type Services } from '../../src/services';
 import { createEmulator, type Emulator } from '../../src/emulator';
 import { createMetrics } from '../../src/http/metrics';
@@ -95,6 +96,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await mode.close();
       await emulator.close();
       await database.close();
+      await closePasswordHashing();
     },
   };
 }

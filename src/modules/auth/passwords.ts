@@ -1,39 +1,81 @@
-import { hash, verify } from '@node-rs/argon2';
 import { availableParallelism } from 'node:os';
-import { Semaphore } from '../../lib/semaphore';
+import { extname, join } from 'node:path';
+import { Piscina } from 'piscina';
+import type { VerifyTask } from './password-worker';
 
-// argon2id with OWASP's minimum parameters (19 MiB, 2 passes). Hashing runs on libuv's thread
-// pool (4 threads), so a login storm would take every core from the requests around it; at most
-// PASSWORD_HASH_CONCURRENCY hashes run at once (default: one core less than the machine has).
-// algorithm 2 is Argon2id (the package exports it as an ambient const enum).
-const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+// argon2id hashing (password-worker.ts) in a small pool of worker threads whose scheduling
+// priority is lowered (nice), so that a login storm gets only the CPU that the event loop,
+// PostgreSQL and the rest of the machine leave. At most `concurrency` hashes run at once, one
+// per thread; the others wait in the pool's queue.
 
-let hashing = new Semaphore(Math.max(1, availableParallelism() - 1));
+export interface PasswordHashing {
+  /** Hashes computed at once; unset: one less than the machine's cores, at least 1. */
+  concurrency?: number;
+  /** How much lower than the process the hashing threads run (nice increment, 0-19); unset: 10. */
+  niceIncrement?: number;
+}
 
-export function setPasswordHashConcurrency(concurrency: number): void {
-  hashing = new Semaphore(concurrency);
+const DEFAULTS = { concurrency: Math.max(1, availableParallelism() - 1), niceIncrement: 10 };
+let settings = DEFAULTS;
+let pool: Piscina | undefined;
+
+// Compiled, this module and its worker are .js files. Run from sources (ts-jest, tsx) both are
+// .ts, and a worker thread starts without the parent's TypeScript loader: it gets tsx's.
+const fromSources = extname(__filename) === '.ts';
+const WORKER_FILE = join(__dirname, `password-worker${extname(__filename)}`);
+
+/** Applies the settings to the next hashes; a pool built with other settings finishes its work and stops. */
+export function configurePasswordHashing(hashing: PasswordHashing): void {
+  const next = { concurrency: hashing.concurrency ?? DEFAULTS.concurrency, niceIncrement: hashing.niceIncrement ?? DEFAULTS.niceIncrement };
+  if (next.concurrency === settings.concurrency && next.niceIncrement === settings.niceIncrement) return;
+  settings = next;
+  void closePasswordHashing();
+}
+
+/** Lets queued and running hashes finish, then stops the threads. A later hash starts a new pool. */
+export async function closePasswordHashing(): Promise<void> {
+  const closing = pool;
+  pool = undefined;
+  await closing?.close();
+}
+
+function hashingPool(): Piscina {
+  pool ??= new Piscina({
+    filename: WORKER_FILE,
+    name: 'hash', // the task a starting thread loads; the worker has no default export
+    execArgv: fromSources ? ['--require', require.resolve('tsx/cjs')] : undefined,
+    minThreads: 1,
+    maxThreads: settings.concurrency,
+    idleTimeout: 30_000,
+    niceIncrement: settings.niceIncrement,
+    // In arrival order, as logins come: by default a task that finds every thread busy goes back
+    // to the end of the queue, so under a storm some logins wait many times longer than others.
+    stricterFIFO: true,
+  });
+  return pool;
 }
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 256;
 
 export function hashPassword(password: string): Promise<string> {
-  return hashing.run(() => hash(password, OPTIONS));
+  return hashingPool().run(password, { name: 'hash' });
 }
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  try {
-    return await hashing.run(() => verify(passwordHash, password));
-  } catch {
-    return false;
-  }
+/** False for a wrong password and for a malformed hash; rejects only when the pool itself fails. */
+export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  const task: VerifyTask = { passwordHash, password };
+  return hashingPool().run(task, { name: 'verify' });
 }
 
 let dummyHash: Promise<string> | undefined;
 
 /** Spends the same work as a real check, so unknown emails cannot be told apart by timing. */
 export async function burnPasswordCheck(password: string): Promise<false> {
-  dummyHash ??= hash('not-a-real-password-of-anyone', OPTIONS);
+  dummyHash ??= hashPassword('not-a-real-password-of-anyone').catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
   await verifyPassword(await dummyHash, password);
   return false;
 }

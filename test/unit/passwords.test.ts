@@ -1,0 +1,124 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../../src/lib/config';
+import { burnPasswordCheck, closePasswordHashing, configurePasswordHashing, hashPassword, verifyPassword } from '../../src/modules/auth/passwords';
+
+// Hashing runs in worker threads with a lowered scheduling priority. The priority is read the way
+// the kernel reports it: the nice field of each of this process's threads in /proc.
+
+const PASSWORD = 'correct horse battery staple';
+
+interface ThreadStat {
+  nice: number;
+  /** User and system CPU time, in clock ticks. */
+  cpuTicks: number;
+}
+
+/** Each thread of this process, by thread ID (Linux only). */
+function threads(): Map<number, ThreadStat> {
+  const stats = new Map<number, ThreadStat>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces) start at field 3: utime is 14, stime 15, nice 19.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+      stats.set(Number(tid), { nice: fields[16]!, cpuTicks: fields[11]! + fields[12]! });
+    } catch {
+      // the thread ended while being listed
+    }
+  }
+  return stats;
+}
+
+const threadsAtNice = (nice: number) => [...threads().values()].filter((thread) => thread.nice === nice);
+const onLinux = process.platform === 'linux' ? test : test.skip;
+
+afterEach(async () => {
+  await closePasswordHashing();
+  configurePasswordHashing({});
+});
+
+describe('password hashing in the worker pool', () => {
+  test('when a password is hashed, then it is argon2id with the same parameters and verifies', async () => {
+    const hash = await hashPassword(PASSWORD);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await verifyPassword(hash, PASSWORD)).toBe(true);
+  });
+
+  test('when the password is wrong, then the check is false', async () => {
+    const hash = await hashPassword(PASSWORD);
+    expect(await verifyPassword(hash, 'correct horse battery stable')).toBe(false);
+  });
+
+  test('when the stored hash is malformed, then the check is false rather than an error', async () => {
+    expect(await verifyPassword('not a hash', PASSWORD)).toBe(false);
+    expect(await verifyPassword('$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$', PASSWORD)).toBe(false);
+  });
+
+  test('when an unknown e-mail is checked, then the burnt check is false', async () => {
+    expect(await burnPasswordCheck(PASSWORD)).toBe(false);
+  });
+
+  test('when several hashes are asked at once, then each is computed and the pool stays usable after closing', async () => {
+    configurePasswordHashing({ concurrency: 2 });
+    const hashes = await Promise.all([1, 2, 3, 4].map((n) => hashPassword(`${PASSWORD} ${n}`)));
+    expect(new Set(hashes).size).toBe(4);
+    await closePasswordHashing();
+    expect(await verifyPassword(hashes[2]!, `${PASSWORD} 3`)).toBe(true);
+  });
+
+
+  test('when more hashes are asked than there are threads, then they are computed in the order asked', async () => {
+    configurePasswordHashing({ concurrency: 1 });
+    const finished: number[] = [];
+    await Promise.all([0, 1, 2, 3, 4, 5].map((n) => hashPassword(`${PASSWORD} ${n}`).then(() => finished.push(n))));
+    expect(finished).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('priority of the hashing threads (Linux)', () => {
+  onLinux('when a nice increment is set, then the hashing threads run at that lower priority and the main thread does not', async () => {
+    configurePasswordHashing({ niceIncrement: 7 });
+    expect(threadsAtNice(7)).toHaveLength(0);
+    await hashPassword(PASSWORD);
+    expect(threadsAtNice(7)).toHaveLength(1);
+    expect(threads().get(process.pid)?.nice).toBe(0);
+  });
+
+  onLinux('when passwords are hashed and checked, then the work is done on the lowered-priority thread, not on libuv\'s pool', async () => {
+    configurePasswordHashing({ niceIncrement: 5 });
+    const hash = await hashPassword(PASSWORD);
+    const before = threadsAtNice(5)[0]!.cpuTicks;
+    for (let n = 0; n < 5; n += 1) {
+      await hashPassword(PASSWORD);
+      await verifyPassword(hash, PASSWORD);
+    }
+    // Ten argon2id computations take about 180 ms of CPU (18 ticks); messages alone take none.
+    expect(threadsAtNice(5)[0]!.cpuTicks - before).toBeGreaterThanOrEqual(8);
+  });
+
+  onLinux('when PASSWORD_HASH_CONCURRENCY threads are busy, then no more than that many hashing threads exist', async () => {
+    configurePasswordHashing({ concurrency: 2, niceIncrement: 6 });
+    await Promise.all([1, 2, 3, 4, 5].map((n) => hashPassword(`${PASSWORD} ${n}`)));
+    expect(threadsAtNice(6).length).toBeGreaterThanOrEqual(1);
+    expect(threadsAtNice(6).length).toBeLessThanOrEqual(2);
+  });
+
+  onLinux('when the nice increment is 0, then the hashing threads keep the process priority', async () => {
+    configurePasswordHashing({ niceIncrement: 0 });
+    const before = threads();
+    await hashPassword(PASSWORD);
+    const started = [...threads()].filter(([tid]) => !before.has(tid));
+    expect(started.length).toBeGreaterThanOrEqual(1);
+    expect(started.every(([, thread]) => thread.nice === 0)).toBe(true);
+  });
+});
+
+describe('password hashing configuration', () => {
+  test('when nothing is set, then hashing threads run 10 lower and the concurrency follows the cores', () => {
+    expect(loadConfig({}).passwordHashing).toEqual({ concurrency: undefined, niceIncrement: 10 });
+  });
+  test('when PASSWORD_HASH_NICE is outside 0-19, then the start is refused naming it', () => {
+    expect(() => loadConfig({ PASSWORD_HASH_NICE: '20' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PASSWORD_HASH_NICE: '-1' })).toThrow(/PASSWORD_HASH_NICE/);
+  });
+});
