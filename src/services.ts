@@ -11,7 +11,7 @@ import type { AuthRouteLimits } from './modules/auth/auth.router';
 import { AuthService } from './modules/auth/auth.service';
 import { createGuards } from './modules/auth/guards';
 import { RefreshTokens } from './modules/auth/refresh-tokens';
-import { configurePasswordHashing } from './modules/auth/passwords';
+import { configurePasswordHashing, onPasswordHashingError } from './modules/auth/passwords';
 import { RefreshTokensRepository } from './modules/auth/refresh-tokens.repository';
 import { UsersRepository } from './modules/users/users.repository';
 import { LinksRepository } from './modules/linking/links.repository';
@@ -83,6 +83,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const { config, logger, db } = deps;
   const rateLimitStores = deps.rateLimitStores ?? memoryStores;
   configurePasswordHashing(config.passwordHashing);
+  onPasswordHashingError((error) => logger.error({ err: error }, 'a password hashing thread failed'));
   const users = new UsersRepository(db.prisma);
   const audit = new AuditRepository(db.prisma);
   const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });

@@ -39,8 +39,21 @@ export async function closePasswordHashing(): Promise<void> {
   await closing?.close();
 }
 
+/** Hashing threads running now. */
+export function passwordHashingThreads(): number {
+  return pool?.threads.length ?? 0;
+}
+
+/** Where a hashing thread that dies outside any hash is reported; unset: standard error. */
+let reportPoolError: (error: unknown) => void = (error) => console.error('password hashing thread failed', error);
+
+export function onPasswordHashingError(report: (error: unknown) => void): void {
+  reportPoolError = report;
+}
+
 function hashingPool(): Piscina {
-  pool ??= new Piscina({
+  if (pool) return pool;
+  pool = new Piscina({
     filename: WORKER_FILE,
     name: 'hash', // the task a starting thread loads; the worker has no default export
     execArgv: fromSources ? ['--require', require.resolve('tsx/cjs')] : undefined,
@@ -52,6 +65,9 @@ function hashingPool(): Piscina {
     // to the end of the queue, so under a storm some logins wait many times longer than others.
     stricterFIFO: true,
   });
+  // A thread that fails while no hash is running is reported here instead of crashing the
+  // process; piscina starts a replacement, and a hash that was running rejects on its own.
+  pool.on('error', (error: unknown) => reportPoolError(error));
   return pool;
 }
 
