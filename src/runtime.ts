@@ -1,19 +1,23 @@
 import type { AppDeps } from './app';
 import type { Database } from './db/database';
-import { createEmulator, type Emulator } from './emulator';
+import type { Emulator } from './emulator';
 import { createMetrics } from './http/metrics';
+import type { RateLimitStoreFactory } from './http/rate-limit';
 import type { ResolvedConfig } from './lib/config';
 import type { Logger } from './lib/logger';
 import { startPoller, type Poller } from './lib/poller';
-import { connectRedis, redisRateLimitStores, type RedisConnections } from './lib/redis';
+import type { RedisConnections } from './lib/redis';
 import { ModeClient } from './mode';
 import { modeMetricsHooks } from './mode/mode-metrics';
 import { closePasswordHashing } from './modules/auth/passwords';
+import type { EventBus } from './modules/stream/event-bus';
 import { RedisEventBus } from './modules/stream/redis-event-bus';
 import { buildServices, type Services } from './services';
 
 // Everything the server runs besides HTTP: the MODE connection (or the embedded emulator),
 // shared state in Redis, and background workers. server.ts and end-to-end tests start it.
+// The emulator and the Redis client are loaded only when used, so a production process does not
+// carry their code (ioredis alone is about 6 MB) without Redis or with a real MODE.
 
 export interface RuntimeDeps {
   config: ResolvedConfig;
@@ -40,16 +44,31 @@ async function modeTarget(config: ResolvedConfig, logger: Logger): Promise<ModeT
   const { projectKey, projectId, apiUrl } = config.mode;
   if (projectKey && projectId) return { url: apiUrl, projectId, projectKey };
   if (config.production) throw new Error('MODE_PROJECT_KEY and MODE_PROJECT_ID are required in production');
+  const { createEmulator } = await import('./emulator');
   const emulator = await createEmulator({ port: 0, webhooks: [{ url: config.webhook.url, key: config.webhook.key }], logger });
   logger.warn({ url: emulator.url, projectId: emulator.projectId }, 'MODE_PROJECT_KEY is not set: using the embedded MODE emulator');
   return { url: emulator.url, projectId: emulator.projectId, projectKey: emulator.projectKey, emulator };
 }
 
+interface SharedState {
+  redis: RedisConnections;
+  eventBus: EventBus;
+  rateLimitStores: RateLimitStoreFactory;
+}
+
+/** With REDIS_URL, rate-limit counters and stored events are shared with the other instances. */
+async function connectSharedState(redisUrl: string, logger: Logger): Promise<SharedState> {
+  const { connectRedis, redisRateLimitStores } = await import('./lib/redis');
+  const redis = await connectRedis(redisUrl, logger);
+  const eventBus = new RedisEventBus(redis.client, redis.subscriber, logger);
+  await eventBus.start();
+  return { redis, eventBus, rateLimitStores: redisRateLimitStores(redis.client) };
+}
+
 export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise<Runtime> {
   const target = await modeTarget(config, logger);
-  const redis: RedisConnections | undefined = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const eventBus = redis ? new RedisEventBus(redis.client, redis.subscriber, logger) : undefined;
-  await eventBus?.start();
+  const shared = config.redisUrl ? await connectSharedState(config.redisUrl, logger) : undefined;
+  const redis = shared?.redis;
   const metrics = createMetrics();
   const mode = new ModeClient({
     baseUrl: target.url,
@@ -64,8 +83,8 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     mode,
     metrics,
     modeProject: { projectId: target.projectId, projectKey: target.projectKey },
-    rateLimitStores: redis ? redisRateLimitStores(redis.client) : undefined,
-    eventBus,
+    rateLimitStores: shared?.rateLimitStores,
+    eventBus: shared?.eventBus,
   });
 
   const pollers: Poller[] = [];

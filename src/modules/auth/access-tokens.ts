@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
-import { LRUCache } from 'lru-cache';
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { boundedCache } from '../../lib/bounded-cache';
 import { UnauthenticatedError } from '../../lib/errors';
 
 // Short-lived JWTs with the algorithm, issuer and audience pinned on both sides. User
@@ -48,7 +48,7 @@ export class AccessTokens {
    * lifetime, and checking its signature and claims again each time was most of the cost of
    * authenticating a request.
    */
-  private readonly verified = new LRUCache<string, VerifiedToken>({ max: 10_000 });
+  private readonly verified = boundedCache<string, VerifiedToken>({ max: 10_000, ttlMs: 60 * 60_000 });
 
   constructor(private readonly settings: TokenSettings) {
     this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../../lib/bounded-cache';
 import type { PrismaClient } from '../../db/database';
 
 /** What the bridge remembers of a device to authorize calls on it: its home and class. */
@@ -13,7 +13,7 @@ export interface KnownDevice {
 const DEVICE_CACHE_TTL_MS = 30_000;
 
 export class DevicesRepository {
-  private readonly known = new LRUCache<number, KnownDevice>({ max: 100_000, ttl: DEVICE_CACHE_TTL_MS });
+  private readonly known = boundedCache<number, KnownDevice>({ max: 100_000, ttlMs: DEVICE_CACHE_TTL_MS });
 
   constructor(private readonly prisma: PrismaClient) {}
 

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../../lib/bounded-cache';
 import type { PrismaClient } from '../../db/database';
 
 export type HomeRole = 'owner' | 'member';
@@ -19,7 +19,7 @@ export interface LocalMember extends Membership {
 const MEMBERSHIP_CACHE_TTL_MS = 30_000;
 
 export class MembershipsRepository {
-  private readonly known = new LRUCache<string, Membership>({ max: 100_000, ttl: MEMBERSHIP_CACHE_TTL_MS });
+  private readonly known = boundedCache<string, Membership>({ max: 100_000, ttlMs: MEMBERSHIP_CACHE_TTL_MS });
 
   constructor(private readonly prisma: PrismaClient) {}
 

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../../lib/bounded-cache';
 import type { Logger } from '../../lib/logger';
 import { UpstreamUnavailableError } from '../../lib/errors';
 import type { SecretBox } from '../../lib/secret-box';
@@ -35,7 +35,7 @@ const ACCOUNT_CACHE_TTL_MS = 60_000;
 
 export class LinkingService implements AccountLinker {
   private readonly inFlight = new Map<string, Promise<LinkedAccount>>();
-  private readonly accounts = new LRUCache<string, LinkedAccount>({ max: 50_000, ttl: ACCOUNT_CACHE_TTL_MS });
+  private readonly accounts = boundedCache<string, LinkedAccount>({ max: 50_000, ttlMs: ACCOUNT_CACHE_TTL_MS });
 
   constructor(
     private readonly links: LinksRepository,

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { sha256Hex } from '../../../lib/crypto';
 import { PermanentDeliveryError } from '../../outbox/dispatcher';
@@ -6,6 +6,7 @@ import type { OutboxMessage } from '../../outbox/outbox.repository';
 
 // notify.email: one message over SMTP (SMTP_URL). The outbox idempotency key becomes the
 // Message-ID and an Idempotency-Key header, so a repeated delivery is recognisable downstream.
+// nodemailer is loaded with the first delivery, so a process without e-mail never carries it.
 
 export const EMAIL_TOPIC = 'notify.email';
 
@@ -27,7 +28,7 @@ export interface EmailSettings {
 }
 
 export class EmailChannel {
-  private transport?: Transporter;
+  private transport?: Promise<Transporter>;
 
   constructor(private readonly settings: EmailSettings) {}
 
@@ -35,7 +36,7 @@ export class EmailChannel {
     const payload = EmailPayload.safeParse(message.payload);
     if (!payload.success) throw new PermanentDeliveryError(`malformed e-mail payload: ${payload.error.issues[0]?.message}`);
     const { to, subject, text } = payload.data;
-    await this.smtp().sendMail({
+    await (await this.smtp()).sendMail({
       from: this.settings.from,
       to,
       subject,
@@ -46,12 +47,12 @@ export class EmailChannel {
   };
 
   close(): void {
-    this.transport?.close();
+    void this.transport?.then((transport) => transport.close(), () => undefined);
   }
 
-  private smtp(): Transporter {
+  private smtp(): Promise<Transporter> {
     // Query parameters of SMTP_URL (e.g. ?socketTimeout=60000) override these defaults.
-    this.transport ??= nodemailer.createTransport({ ...SMTP_TIMEOUTS, url: this.settings.smtpUrl });
+    this.transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({ ...SMTP_TIMEOUTS, url: this.settings.smtpUrl }));
     return this.transport;
   }
 }

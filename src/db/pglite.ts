@@ -1,0 +1,59 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PrismaClient } from '../generated/prisma/client';
+import type { Database, DatabaseOptions, SqlRunner } from './database';
+
+// The embedded database: PostgreSQL compiled to WebAssembly, inside this process.
+
+// PGlite's WebAssembly memory never shrinks: a smaller buffer cache keeps the server's resident
+// memory down (the operating system caches the files anyway).
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
+/**
+ * A new data directory is created by initdb in a second PGlite instance whose memory the process
+ * would keep for good (about 450 MB); a short-lived child process does it instead.
+ */
+function initializePgliteDir(dir: string): void {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  mkdirSync(dir, { recursive: true });
+  const script = `const { PGlite } = require(${JSON.stringify(require.resolve('@electric-sql/pglite'))});
+    PGlite.create(process.argv[1]).then((db) => db.close()).catch((error) => { console.error(error); process.exit(1); });`;
+  execFileSync(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export async function openPglite(options: DatabaseOptions): Promise<Database> {
+  const inMemory = (options.dataDir ?? 'memory://').startsWith('memory://');
+  const location = inMemory ? (options.dataDir ?? 'memory://') : join(options.dataDir!, 'pglite');
+  if (!inMemory && !options.loadDataDir) initializePgliteDir(location);
+  const pglite = new PGlite(location, {
+    loadDataDir: options.loadDataDir,
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+  });
+  await pglite.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const sql: SqlRunner = {
+    exec: async (text) => void (await pglite.exec(text)),
+    query: async <T>(text: string, params?: unknown[]) => (await pglite.query<T>(text, params)).rows,
+    transaction: (work) =>
+      pglite.transaction((tx) =>
+        work({
+          exec: async (text) => void (await tx.exec(text)),
+          query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows,
+        }),
+      ),
+  };
+  return {
+    kind: 'pglite',
+    pglite,
+    prisma,
+    sql,
+    ping: async () => void (await pglite.query('SELECT 1')),
+    close: async () => {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

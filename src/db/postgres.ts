@@ -1,0 +1,47 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
+import { PrismaClient } from '../generated/prisma/client';
+import type { Database, SqlRunner } from './database';
+
+// PostgreSQL through two pools: Prisma's (driver adapter) and one for raw SQL.
+
+export async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  // Raw SQL carries the hot paths Prisma cannot express (webhook ingest, outbox claims), so it
+  // gets as many connections as Prisma does.
+  const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // An idle connection closed by the server (a restart, a terminated backend) is reported here;
+  // the pool drops it and connects anew on demand. Unhandled, the event would end the process.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  const sql: SqlRunner = {
+    exec: async (text) => void (await pool.query(text)),
+    query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
+    transaction: async (work) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          exec: async (text) => void (await client.query(text)),
+          query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+  return {
+    kind: 'postgresql',
+    prisma,
+    sql,
+    ping: async () => void (await pool.query('SELECT 1')),
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
