@@ -1,7 +1,6 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
+import { accessLog } from './http/access-log';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { buildOpenApiDocument, createRegistry } from './http/openapi';
 import { ApiRouter } from './http/route';
@@ -28,7 +27,8 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.set('query parser', 'simple');
 
   const { metrics } = services;
-  app.use(pinoHttp({ logger, genReqId: (req) => (req.headers['x-request-id'] as string) || randomUUID(), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  const requestLog = accessLog(logger);
+  if (requestLog) app.use(requestLog);
   app.use(metrics.middleware);
   app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"] } } }));
 
