@@ -1,7 +1,7 @@
 # mode-bridge container image.
 # Stage 1 builds with the full toolchain; stage 2 runs the compiled service with production
 # dependencies only, as an unprivileged user. Everything here also runs without Docker:
-#   npm install && npm prune --omit=dev && NODE_ENV=production node dist/src/server.js
+#   npm install && npm prune --omit=dev && NODE_ENV=production npm start
 #
 #   docker build -t mode-bridge .
 #   docker run -p 3000:3000 -v mode-bridge-data:/app/data --env-file .env mode-bridge
@@ -48,5 +48,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The server applies pending migrations when it starts; `npm run migrate` does the same on demand.
-# It handles SIGTERM itself (drains requests, closes the database), so it can run as PID 1.
-CMD ["node", "dist/src/server.js"]
+# `npm start`'s command: Node.js settings sized for the service (README, "Memory"), which
+# `docker run -e NODE_OPTIONS=...` overrides; admin scripts keep Node's defaults. sh execs node,
+# which handles SIGTERM itself (drains requests, closes the database), so it runs as PID 1.
+CMD ["sh", "-c", "NODE_OPTIONS=\"--max-old-space-size=384 --max-semi-space-size=8 $NODE_OPTIONS\" exec node dist/src/server.js"]

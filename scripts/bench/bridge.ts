@@ -1,10 +1,12 @@
 // Starts the compiled bridge against the bench's emulator, in production mode with every secret
-// given, rate limits off and warn-level logs, on PGlite (a temp DATA_DIR) or PostgreSQL.
+// given, rate limits off and warn-level logs, on PGlite (a temp DATA_DIR) or PostgreSQL, with the
+// start command of `npm start` (its Node.js settings), so the figures are those of what ships.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asService, freePort, spawnNode, waitForHttp, type EmulatorService, type Service } from './processes';
+import { asStartScript } from './start-command';
 
 export interface BridgeService extends Service {
   database: 'pglite' | 'postgresql';
@@ -22,7 +24,7 @@ export interface BridgeOptions {
   cpuProfileDir?: string;
   /** Another build's dist/ directory, to compare builds; default this checkout's. */
   dist?: string;
-  /** Added last, so it can override anything above (experiments). */
+  /** Added last, so it can override anything above (experiments); NODE_OPTIONS given here come after npm start's, as an operator's do. */
   extraEnv?: Record<string, string>;
 }
 
@@ -58,7 +60,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeService
     ...options.extraEnv,
   };
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawnNode({ name: options.name, entry: 'src/server.ts', env, nodeArgs, logDir: options.logDir, dist: options.dist });
+  const child = spawnNode({ name: options.name, entry: 'src/server.ts', env, nodeArgs, logDir: options.logDir, dist: options.dist, shellCommand: (command) => asStartScript(command) });
   await waitForHttp(`${url}/readyz`, child, options.name, options.logDir, 60_000);
   const service = asService(options.name, url, child);
   return {

@@ -23,7 +23,8 @@ Options:
   --login-proxied <n>  connections of the light proxied stream in the login scenario (default 2)
   --bridge-dist <dir>  run the bridge from another build's dist/ (compare a change against this one)
   --bridge-env K=V     extra environment for the bridge (repeatable), for experiments such as
-                       --bridge-env UV_THREADPOOL_SIZE=1
+                       --bridge-env UV_THREADPOOL_SIZE=1; the bridge is started with npm start's
+                       command, so NODE_OPTIONS given here come after its settings and win
   --wait-idle <s>      first wait up to <s> seconds for the machine to be idle (default 0: don't wait)
   --update-docs        also write the tables into docs/benchmarks.md (its generated section)
   --profile            run the bridge with node --cpu-prof (profiles in bench/results/profiles/;

@@ -68,6 +68,8 @@ export interface SpawnOptions {
   logDir: string;
   /** Another build's dist/ directory (to compare two builds); default this checkout's. */
   dist?: string;
+  /** Runs the node command line through sh -c, as this shell command (the bridge: as `npm start` runs it). */
+  shellCommand?: (nodeCommand: string[]) => string;
 }
 
 /** The minimum a child needs from the parent's environment; nothing else leaks in (no DATABASE_URL...). */
@@ -79,7 +81,9 @@ function baseEnv(): Record<string, string> {
 export function spawnNode(options: SpawnOptions): ChildProcess {
   mkdirSync(options.logDir, { recursive: true });
   const log = createWriteStream(join(options.logDir, `${options.name}.log`));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), compiled(options.entry, options.dist)], {
+  const nodeCommand = [process.execPath, ...(options.nodeArgs ?? []), compiled(options.entry, options.dist)];
+  const [file, args] = options.shellCommand ? ['sh', ['-c', options.shellCommand(nodeCommand)]] : [nodeCommand[0] as string, nodeCommand.slice(1)];
+  const child = spawn(file, args, {
     cwd: ROOT,
     env: { ...baseEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,6 +17,7 @@ import { loginScenario } from './scenarios/login';
 import { proxyScenario } from './scenarios/proxy';
 import { pgliteRaw, postgresRaw, webhookScenario } from './scenarios/webhook';
 import { bridgeRoutes, missing, ROUTES } from './setup';
+import { startScript } from './start-command';
 import { renderReport } from './table';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const m = machine();
   const notes = [
     `${m.cores} cores shared by autocannon (this process), the bridge, the MODE emulator, the bare proxy and PostgreSQL: figures are relative, compare them within one run.`,
-    'Bridge: compiled dist/src/server.js, NODE_ENV=production, LOG_LEVEL=warn, rate limits off, BACKGROUND_JOBS=true; the emulator runs in its own process.',
+    `Bridge: compiled dist/src/server.js started with npm start's command (${startScript()}), NODE_ENV=production, LOG_LEVEL=warn, rate limits off, BACKGROUND_JOBS=true; the emulator runs in its own process.`,
     'Latency percentiles come from every response time (float ms), not autocannon\'s whole-millisecond histogram.',
   ];
   log(`mode-bridge bench: ${settings.durationSec} s per run, ${settings.connections} connections, scenarios: ${[...only].join(', ')}`);
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     await stopFrom(0);
   }
 
-  const report = buildReport(figures, { ...settings, users: options.users, loginProxied: options.loginProxied, bridgeEnv: options.bridgeEnv, bridgeDist: options.bridgeDist, postgres: postgresSettings }, notes);
+  const report = buildReport(figures, { ...settings, users: options.users, loginProxied: options.loginProxied, bridgeEnv: options.bridgeEnv, bridgeDist: options.bridgeDist, bridgeStart: startScript(), postgres: postgresSettings }, notes);
   writeReport(report, options.out);
   const markdown = renderReport(report, 'markdown');
   writeFileSync(options.out.replace(/\.json$/, '') + '.md', `${markdown}\n`);

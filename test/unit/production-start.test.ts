@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { asStartScript } from '../../scripts/bench/start-command';
+
+// `npm start`, the container and the bench start the server with the same Node.js settings (a
+// heap sized for the service); an operator's NODE_OPTIONS come after them, so they win.
+
+const ROOT = resolve(__dirname, '../..');
+const START = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start as string;
+
+/** The heap limit, in MB, of a node started by the start script (with `node -p` in place of the server). */
+function heapLimitMb(env: Record<string, string> = {}): number {
+  const command = asStartScript([process.execPath, '-p', "Math.round(require('v8').getHeapStatistics().heap_size_limit / 1048576)"], START);
+  return Number(execFileSync('sh', ['-c', command], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } }).trim());
+}
+
+test('when the container starts, then it runs the command npm start runs', () => {
+  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(resolve(ROOT, 'Dockerfile'), 'utf8'));
+  expect(JSON.parse(cmd?.[1] ?? '[]')).toEqual(['sh', '-c', START]);
+});
+
+test('when the server is started as npm start starts it, then its heap is capped', () => {
+  const limit = heapLimitMb();
+  expect(limit).toBeGreaterThanOrEqual(384);
+  expect(limit).toBeLessThan(512);
+});
+
+test('when an operator sets NODE_OPTIONS, then those settings win over the defaults', () => {
+  expect(heapLimitMb({ NODE_OPTIONS: '--max-old-space-size=1024' })).toBeGreaterThanOrEqual(1024);
+});
+
+test('when the bench starts the bridge, then it uses the start script with its own node command', () => {
+  const command = asStartScript(['/usr/bin/node', '--cpu-prof', "/tmp/it's/server.js"], START);
+  expect(command.startsWith(START.slice(0, START.indexOf('exec node')))).toBe(true);
+  expect(command.endsWith(`exec '/usr/bin/node' '--cpu-prof' '/tmp/it'\\''s/server.js'`)).toBe(true);
+});
