@@ -2,30 +2,28 @@ import type { PrismaClient, SqlRunner } from '../../db/database';
 import type { Prisma } from '../../generated/prisma/client';
 
 // Stored device events (MODE keeps none) and the device state they update. The webhook path
-// is raw SQL in one transaction: insert-if-new needs ON CONFLICT DO NOTHING ... RETURNING.
+// is raw SQL in one statement: insert-if-new needs ON CONFLICT DO NOTHING ... RETURNING.
 
-export interface NewEvent {
-  dedupKey: string;
+/** An event as MODE describes it. */
+export interface EventFields {
   homeId: number;
   deviceId: number | null;
   deviceClass: string | null;
   eventType: string;
   eventData: unknown;
   timestamp: Date;
+}
+
+export interface NewEvent extends EventFields {
+  dedupKey: string;
+}
+
+export interface StoredEvent extends EventFields {
+  id: string;
+  receivedAt: Date;
 }
 
 export type StoreResult = { stored: StoredEvent } | { duplicateOf: string };
-
-export interface StoredEvent {
-  id: string;
-  homeId: number;
-  deviceId: number | null;
-  deviceClass: string | null;
-  eventType: string;
-  eventData: unknown;
-  timestamp: Date;
-  receivedAt: Date;
-}
 
 export interface HistoryFilter {
   eventType?: string;
