@@ -5,6 +5,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
 import { loadConfig, type ResolvedConfig } from '../../src/lib/config';
+import { generateOAuthJwks } from '../../src/lib/dev-secrets';
 import { createLogger } from '../../src/lib/logger';
 import { closePasswordHashing } from '../../src/modules/auth/passwords';
 import { buildServices, type ServiceDeps, type Services } from '../../src/services';
@@ -35,6 +36,10 @@ export interface TestAppOptions {
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
+/** The OAuth authorization server's signing keys, one set per test process (RSA generation takes a moment). */
+let testOAuthJwks: string | undefined;
+const oauthJwks = () => (testOAuthJwks ??= JSON.stringify(generateOAuthJwks()));
+
 export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -47,6 +52,8 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
     LOGIN_FAILURES_PER_ACCOUNT: '10000',
     API_RATE_LIMIT_PER_MIN: '0',
     BACKGROUND_JOBS: 'false',
+    OAUTH_JWKS: oauthJwks(),
+    OAUTH_COOKIE_KEYS: 'test-oauth-cookie-key-that-is-long-enough-0123456789',
     ...env,
   });
   return config as ResolvedConfig;
