@@ -54,8 +54,14 @@ export function auditProviderEvents(provider: Provider, audit: AuditRepository, 
   provider.on('grant.revoked', (ctx, grantId) => {
     record({ ...who(ctx), action: 'oauth_app.grant_revoked', result: 'success', details: { grantId, on: ctx.oidc.route } });
   });
-  provider.on('revocation.success', (ctx, token) => {
-    record({ ...who(ctx), onBehalfOf: token.accountId ?? undefined, action: 'oauth_app.revoke', result: 'success', details: { tokenType: token.kind } });
+  // oidc-provider emits no event for a successful revocation: its answer is looked at instead.
+  provider.use(async (koa, next) => {
+    await next();
+    const ctx = koa as KoaContextWithOIDC;
+    if (ctx.oidc?.route !== 'revocation' || ctx.status !== 200) return;
+    const token = ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AccessToken;
+    // RFC 7009: an unknown token is answered 200 as well; only real revocations are recorded.
+    if (token) record({ ...who(ctx), onBehalfOf: token.accountId ?? undefined, action: 'oauth_app.revoke', result: 'success', details: { tokenType: token.kind } });
   });
   provider.on('revocation.error', (ctx, error) => {
     record({ ...who(ctx), action: 'oauth_app.revoke', result: 'failure', details: { error: error.error } });
