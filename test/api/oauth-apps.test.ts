@@ -1,4 +1,9 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp as createExpressApp } from '../../src/app';
 import { sha256Hex } from '../../src/lib/crypto';
+import { createMetrics } from '../../src/http/metrics';
+import { buildServices } from '../../src/services';
 import { bearer, registerAccount, type Account } from '../fixtures/accounts';
 import { createApp, linkAccount, openid, relyingParty, UserAgent, type CreatedApp } from '../fixtures/oauth-apps';
 import { ADMIN_EMAIL, eventually, registerAdmin } from '../fixtures/service-clients';
@@ -357,6 +362,41 @@ describe('linked apps', () => {
     const { user, tokens } = await linked('homes:read');
     expect(await app.services.oauthApps.service.revokeUser(user.id, 'password_reset')).toBe(1);
     expect((await app.http.get('/v1/homes').set(bearer(tokens.access_token))).status).toBe(401);
+  });
+});
+
+describe('several instances', () => {
+  let second: Server;
+  let secondUrl: string;
+  beforeAll(async () => {
+    // Another instance on the same database, behind the same PUBLIC_URL: nothing held in memory is shared.
+    const services = buildServices({ config: app.config, logger: app.services.logger, db: app.database.db, mode: app.services.mode, modeProject: app.services.modeProject, metrics: createMetrics() });
+    second = createServer(createExpressApp({ services, readiness: [] }));
+    await new Promise<void>((resolve) => second.listen(0, '127.0.0.1', resolve));
+    secondUrl = `http://127.0.0.1:${(second.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    second.closeAllConnections();
+    await new Promise((resolve) => second.close(resolve));
+  });
+
+  test('when a code from one instance is redeemed on another, then its tokens work on both, and reuse is detected across them', async () => {
+    const user = await registerAccount(app.http);
+    const thirdParty = await createApp(app.http, admin, { scopes: ['homes:read'], redirectUris: [CALLBACK] });
+    const result = await linkAccount(app.url, await relyingParty(app.url, thirdParty), user, { scope: 'homes:read', redirectUri: CALLBACK });
+    const basic = `Basic ${Buffer.from(`${thirdParty.clientId}:${thirdParty.clientSecret}`).toString('base64')}`;
+    const token = (url: string, params: Record<string, string>) =>
+      fetch(`${url}/oauth/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
+    const issued = await token(secondUrl, { grant_type: 'authorization_code', code: result.callback.searchParams.get('code')!, redirect_uri: CALLBACK });
+    expect(issued.status).toBe(200);
+    for (const url of [app.url, secondUrl]) {
+      expect((await fetch(`${url}/v1/homes`, { headers: bearer(issued.body.access_token!) })).status).toBe(200);
+    }
+    const rotated = await token(app.url, { grant_type: 'refresh_token', refresh_token: issued.body.refresh_token! });
+    expect(rotated.status).toBe(200);
+    const reused = await token(secondUrl, { grant_type: 'refresh_token', refresh_token: issued.body.refresh_token! });
+    expect(reused).toEqual({ status: 400, body: expect.objectContaining({ error: 'invalid_grant' }) });
+    expect((await fetch(`${secondUrl}/v1/homes`, { headers: bearer(rotated.body.access_token!) })).status).toBe(401);
   });
 });
 
