@@ -1,5 +1,6 @@
 import type { Configuration, KoaContextWithOIDC, default as ProviderClass } from 'oidc-provider';
 import { sha256Hex, safeEqual } from '../../lib/crypto';
+import { importEsm } from '../../lib/import-esm';
 import type { OAuthJwks } from '../../lib/config';
 import { renderView } from '../../web/views';
 import type { UsersRepository } from '../users/users.repository';
@@ -49,12 +50,9 @@ export interface ProviderSettings {
   payloads: OAuthPayloadsRepository;
 }
 
-// oidc-provider is ESM-only; this project compiles to CommonJS, whose `import()` TypeScript turns
-// into require(). A real dynamic import keeps working under jest's module loader as well.
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ default: typeof ProviderClass }>;
-
 export async function createProvider(settings: ProviderSettings): Promise<ProviderClass> {
-  const { default: Provider } = await importEsm('oidc-provider');
+  // oidc-provider is an ES module only.
+  const { default: Provider } = await importEsm<{ default: typeof ProviderClass }>('oidc-provider');
   const provider = new Provider(settings.issuer, configuration(settings));
   provider.proxy = settings.trustProxy;
   // Client secrets are stored as SHA-256 hashes, so the one the client sends is hashed before
