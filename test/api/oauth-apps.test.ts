@@ -78,6 +78,12 @@ describe('authorization server metadata', () => {
     expect(openidDiscovery.body.issuer).toBe(app.url);
   });
 
+  test('when a request comes with another Host or forwarded headers, then every endpoint is still the issuer\'s', async () => {
+    const res = await app.http.get('/.well-known/oauth-authorization-server').set({ Host: 'evil.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' });
+    expect(res.body.token_endpoint).toBe(`${app.url}/oauth/token`);
+    expect(res.body.authorization_endpoint).toBe(`${app.url}/oauth/authorize`);
+  });
+
   test('when the client-credentials endpoint is used, then it still answers as before', async () => {
     const res = await app.http.post('/v1/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: 'svc_nobody', client_secret: 'x' });
     expect(res.status).toBe(401);
@@ -116,6 +122,12 @@ describe('registering apps', () => {
     const res = await app.http.post('/v1/admin/oauth-apps').set(bearer(admin.accessToken)).send(body);
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
+  test('when the OpenAPI document is read, then it describes the app routes', async () => {
+    const { body } = await app.http.get('/openapi.json');
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/v1/admin/oauth-apps', '/v1/admin/oauth-apps/{id}', '/v1/me/apps', '/v1/me/apps/{clientId}']));
+    expect(body.paths['/v1/admin/oauth-apps'].post.responses['201']).toBeDefined();
   });
 
   test('when a user who is not an admin registers an app, then 403', async () => {
@@ -362,6 +374,25 @@ describe('linked apps', () => {
     const { user, tokens } = await linked('homes:read');
     expect(await app.services.oauthApps.service.revokeUser(user.id, 'password_reset')).toBe(1);
     expect((await app.http.get('/v1/homes').set(bearer(tokens.access_token))).status).toBe(401);
+  });
+});
+
+describe('behind a TLS-terminating proxy', () => {
+  test('when PUBLIC_URL is https and requests arrive over plain HTTP, then the flow starts with Secure cookies', async () => {
+    const behind = await startTestApp({ env: { ADMIN_EMAILS: ADMIN_EMAIL, PUBLIC_URL: 'https://bridge.example.com' } });
+    try {
+      const owner = await registerAdmin(behind.http);
+      const thirdParty = await createApp(behind.http, owner, { scopes: ['homes:read'], redirectUris: [CALLBACK] });
+      const query = new URLSearchParams({ client_id: thirdParty.clientId, response_type: 'code', redirect_uri: CALLBACK, scope: 'homes:read', state: 's' });
+      const res = await fetch(`${behind.url}/oauth/authorize?${query}`, { redirect: 'manual' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toMatch(/^\/oauth\/interaction\//);
+      const cookies = res.headers.getSetCookie();
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const cookie of cookies) expect(cookie).toMatch(/;\s*secure/i);
+    } finally {
+      await behind.close();
+    }
   });
 });
 

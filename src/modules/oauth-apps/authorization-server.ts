@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../../lib/logger';
@@ -15,8 +15,23 @@ const RFC8414_METADATA = '/.well-known/oauth-authorization-server';
 const isProviderPath = (path: string): boolean =>
   path === DISCOVERY || (path.startsWith('/oauth/') && !path.startsWith(`${INTERACTION_PATH}/`));
 
-export function authorizationServerMiddleware(provider: () => Promise<Provider>): RequestHandler {
+/**
+ * oidc-provider (trusting proxy headers) builds its endpoint URLs and cookie flags from these:
+ * they are set to the issuer's, whatever Host the request came with, and the client address to
+ * the one Express worked out under TRUST_PROXY. For every request handed to the library.
+ */
+export function asIssuer(issuer: string): (req: Request) => void {
+  const { host, protocol } = new URL(issuer);
+  return (req) => {
+    req.headers['x-forwarded-host'] = host;
+    req.headers['x-forwarded-proto'] = protocol.replace(':', '');
+    req.headers['x-forwarded-for'] = req.ip ?? '';
+  };
+}
+
+export function authorizationServerMiddleware(provider: () => Promise<Provider>, issuer: string): RequestHandler {
   let handle: ReturnType<Provider['callback']> | undefined;
+  const pin = asIssuer(issuer);
   return (req, res, next) => {
     if (req.path === RFC8414_METADATA) {
       // RFC 8414 metadata is the same document as OpenID discovery's, for the same issuer.
@@ -24,6 +39,7 @@ export function authorizationServerMiddleware(provider: () => Promise<Provider>)
     } else if (!isProviderPath(req.path)) {
       return next();
     }
+    pin(req);
     provider()
       .then((ready) => {
         handle ??= ready.callback();

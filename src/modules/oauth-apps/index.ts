@@ -9,7 +9,7 @@ import type { AuthRouteLimits } from '../auth/auth.router';
 import type { AuthService } from '../auth/auth.service';
 import type { UsersRepository } from '../users/users.repository';
 import { AppPrincipals } from './app-principal';
-import { auditProviderEvents, authorizationServerMiddleware } from './authorization-server';
+import { asIssuer, auditProviderEvents, authorizationServerMiddleware } from './authorization-server';
 import { registerInteractionPages } from './interactions.router';
 import { OAuthAppsRepository } from './oauth-apps.repository';
 import { OAuthAppsService } from './oauth-apps.service';
@@ -53,7 +53,6 @@ export function buildOAuthApps(deps: OAuthAppsDeps): OAuthApps {
       jwks: config.oauth.jwks,
       cookieKeys: config.oauth.cookieKeys,
       secureCookies: config.publicUrl.startsWith('https://'),
-      trustProxy: config.http.trustProxy !== 'false',
       adapter: createAdapterFactory(payloads, apps),
       users: deps.users,
       payloads,
@@ -68,8 +67,8 @@ export function buildOAuthApps(deps: OAuthAppsDeps): OAuthApps {
     service: new OAuthAppsService(apps, payloads, deps.audit),
     principals: new AppPrincipals(provider, apps, deps.users),
     provider,
-    middleware: authorizationServerMiddleware(provider),
-    registerPages: (web) => registerInteractionPages(web, { provider, apps, users: deps.users, auth: deps.auth, audit: deps.audit, limits: deps.limits }),
+    middleware: authorizationServerMiddleware(provider, config.publicUrl),
+    registerPages: (web) => registerInteractionPages(web, { provider, apps, users: deps.users, auth: deps.auth, audit: deps.audit, limits: deps.limits, asIssuer: asIssuer(config.publicUrl) }),
     purgeExpired: () => payloads.purgeExpired(new Date()),
   };
 }

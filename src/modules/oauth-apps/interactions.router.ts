@@ -26,6 +26,8 @@ export interface InteractionDeps {
   auth: AuthService;
   audit: AuditRepository;
   limits: AuthRouteLimits;
+  /** Applied to each page request before the library reads it (see asIssuer). */
+  asIssuer: (req: Request) => void;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -97,6 +99,7 @@ interface Interaction {
 }
 
 async function loadInteraction(deps: InteractionDeps, req: Request, res: Response): Promise<Interaction> {
+  deps.asIssuer(req);
   const provider = await deps.provider();
   const details = await provider.interactionDetails(req, res).catch(() => undefined);
   if (!details || details.uid !== req.params.uid) throw new InteractionExpiredError();

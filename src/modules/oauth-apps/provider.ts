@@ -44,7 +44,6 @@ export interface ProviderSettings {
   jwks: OAuthJwks;
   cookieKeys: string[];
   secureCookies: boolean;
-  trustProxy: boolean;
   adapter: NonNullable<Configuration['adapter']>;
   users: UsersRepository;
   payloads: OAuthPayloadsRepository;
@@ -54,7 +53,8 @@ export async function createProvider(settings: ProviderSettings): Promise<Provid
   // oidc-provider is an ES module only.
   const { default: Provider } = await importEsm<{ default: typeof ProviderClass }>('oidc-provider');
   const provider = new Provider(settings.issuer, configuration(settings));
-  provider.proxy = settings.trustProxy;
+  // The forwarded headers it reads are set by authorization-server.ts, never taken from the client.
+  provider.proxy = true;
   // Client secrets are stored as SHA-256 hashes, so the one the client sends is hashed before
   // the constant-time comparison (the library's documented extension point for hashed secrets;
   // it rules out only HMAC client authentication and symmetric tokens, which are not offered).
