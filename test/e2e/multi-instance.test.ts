@@ -6,14 +6,12 @@ import { Client } from 'pg';
 import { createEmulator, type Emulator } from '../../src/emulator';
 import { GOOD_PASSWORD, uniqueEmail } from '../fixtures/accounts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';
+import { describeNeeding, needs, postgresUrl, redisUrl } from '../support/requirements';
 
 // Two instances behind one PostgreSQL and one Redis must behave as one: shared rate limits,
 // events received by one reaching stream clients of the other, each notification sent once.
 // Needs TEST_POSTGRES_URL (or TEST_DATABASE_URL) and TEST_REDIS_URL; .ci/run provides both.
 
-const postgresUrl = process.env.TEST_POSTGRES_URL || process.env.TEST_DATABASE_URL;
-const redisUrl = process.env.TEST_REDIS_URL;
-const describeWithServices = postgresUrl && redisUrl ? describe : describe.skip;
 
 const WEBHOOK_KEY = 'multi-instance-webhook-key';
 const NOTIFY_SECRET = 'multi-instance-notify-secret';
@@ -50,7 +48,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
   }
 }
 
-describeWithServices('two instances on one PostgreSQL and one Redis', () => {
+describeNeeding([needs.postgres, needs.redis], 'two instances on one PostgreSQL and one Redis', () => {
   const database = `mode_bridge_multi_${process.pid}_${Date.now().toString(36)}`;
   let emulator: Emulator;
   let receiver: Receiver;
