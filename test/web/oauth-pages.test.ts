@@ -78,9 +78,9 @@ describeInBrowser('linking an app in a browser', () => {
     await page.keyboard.type(user.email);
     await page.keyboard.press('Tab');
     await page.keyboard.type(user.password);
-    await Promise.all([page.waitForURL(/\/oauth\/interaction\//), page.keyboard.press('Enter')]);
-
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Allow Kitchen Speaker to use your account?');
+    // The sign-in page is under /oauth/interaction/ too: wait for the consent page itself.
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Allow Kitchen Speaker to use your account?' }).waitFor();
     const scopes = page.getByRole('list', { name: 'What Kitchen Speaker will be able to do' }).getByRole('listitem');
     expect(await scopes.allTextContents()).toEqual(['See your homes and who is in them', 'Send commands to your devices, such as switching them on or off']);
     await expect(page.getByText(user.email).count()).resolves.toBe(1);
@@ -116,7 +116,8 @@ describeInBrowser('linking an app in a browser', () => {
     await page.goto(await authorizationUrl(thirdParty, 'events:read', 'state-3'));
     await page.getByLabel('E-mail').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
-    await Promise.all([page.waitForURL(/\/oauth\/interaction\//), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Allow / }).waitFor();
     await Promise.all([page.waitForURL(`${callback}?**`), page.getByRole('button', { name: 'Deny' }).click()]);
     const landed = new URL(page.url());
     expect(landed.searchParams.get('error')).toBe('access_denied');
