@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { buildOpenApiDocument, createRegistry } from './http/openapi';
@@ -18,6 +18,11 @@ export interface AppDeps {
 
 const VERSION = '1.0.0';
 
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
 /** Builds the Express app; never listens (server.ts and tests do that). */
 export function createApp({ services, readiness }: AppDeps): Express {
   const { config, logger } = services;
@@ -25,16 +30,23 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
+  if (config.production && !config.metricsToken) {
+    logger.warn('METRICS_TOKEN is not set: /metrics, which names routes and service clients, is open to anyone who can reach it');
+  }
 
   const { metrics } = services;
   app.use(requestLogger(logger));
   app.use(metrics.middleware);
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"] } } }));
+  // No upgrade-insecure-requests: /docs opened over plain HTTP (directly, or behind a proxy that
+  // terminates TLS elsewhere) would have its scripts and styles rewritten to https:// and blank.
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } } }));
 
   const registry = createRegistry();
   documentOpsRoutes(registry);
   let openApi: object | undefined;
-  app.use(opsRouter({ checks: readiness, metrics: metrics.registry, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
+  app.use(opsRouter({ checks: readiness, metrics: metrics.registry, metricsToken: config.metricsToken, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
+  // API answers carry tokens (sign-in, refresh, invitations) and account data: no cache keeps them.
+  app.use(['/v1', '/webhooks'], noStore);
 
   // The webhook verifies a signature over the exact bytes MODE sent, so it takes the raw body.
   app.use('/webhooks', express.raw({ type: '*/*', limit: config.http.jsonBodyLimit }));
