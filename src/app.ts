@@ -5,6 +5,7 @@ import { buildOpenApiDocument, createRegistry } from './http/openapi';
 import { ApiRouter } from './http/route';
 import { clientIp, limiter } from './http/rate-limit';
 import { requestLogger } from './http/request-log';
+import { refuseHostileInput } from './http/hostile-input';
 import type { ReadinessCheck } from './modules/ops/ops.router';
 import { documentOpsRoutes, opsRouter } from './modules/ops/ops.router';
 import type { Services } from './services';
@@ -53,6 +54,7 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.use(express.json({ limit: config.http.jsonBodyLimit }));
   app.use('/v1/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }));
   app.use('/v1/oauth/token', oauthBodyErrors);
+  app.use('/v1', refuseHostileInput);
 
   const apiLimit = limiter({
     name: 'api',

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { toAppError } from './error-mapping';
+import { fromHttpLayer } from './hostile-input';
 import { loggedRoute } from './request-log';
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -29,7 +30,7 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const known = toAppError(error) ?? fromBodyParser(error as BodyParserError);
+    const known = toAppError(error) ?? fromBodyParser(error as BodyParserError) ?? fromHttpLayer(error);
     if (!known) {
       logger.error({ err: error, method: req.method, route: loggedRoute(req) }, 'unhandled error');
     } else if (known.status >= 500) {
