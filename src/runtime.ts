@@ -12,6 +12,8 @@ import { modeMetricsHooks } from './mode/mode-metrics';
 import { closePasswordHashing } from './modules/auth/passwords';
 import type { EventBus } from './modules/stream/event-bus';
 import { RedisEventBus } from './modules/stream/redis-event-bus';
+import { RedisChangeBus } from './modules/stream/redis-change-bus';
+import type { ChangeBus } from './lib/change-bus';
 import { buildServices, type Services } from './services';
 
 // Everything the server runs besides HTTP: the MODE connection (or the embedded emulator),
@@ -53,6 +55,7 @@ async function modeTarget(config: ResolvedConfig, logger: Logger): Promise<ModeT
 interface SharedState {
   redis: RedisConnections;
   eventBus: EventBus;
+  changeBus: ChangeBus;
   rateLimitStores: RateLimitStoreFactory;
 }
 
@@ -61,8 +64,9 @@ async function connectSharedState(redisUrl: string, logger: Logger): Promise<Sha
   const { connectRedis, redisRateLimitStores } = await import('./lib/redis');
   const redis = await connectRedis(redisUrl, logger);
   const eventBus = new RedisEventBus(redis.client, redis.subscriber, logger);
-  await eventBus.start();
-  return { redis, eventBus, rateLimitStores: redisRateLimitStores(redis.client) };
+  const changeBus = new RedisChangeBus(redis.client, redis.subscriber, logger);
+  await Promise.all([eventBus.start(), changeBus.start()]);
+  return { redis, eventBus, changeBus, rateLimitStores: redisRateLimitStores(redis.client) };
 }
 
 export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise<Runtime> {
@@ -85,6 +89,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     modeProject: { projectId: target.projectId, projectKey: target.projectKey },
     rateLimitStores: shared?.rateLimitStores,
     eventBus: shared?.eventBus,
+    changeBus: shared?.changeBus,
   });
 
   const pollers: Poller[] = [];

@@ -31,6 +31,8 @@ import { buildServiceClients, type ServiceClientsService } from './modules/servi
 import { buildAdminServices, type AdminServices, type ModeAccountRemover } from './modules/admin/admin.module';
 import { buildEventPipeline, type EventPipeline } from './modules/events/events.module';
 import type { EventBus } from './modules/stream/event-bus';
+import { InProcessChangeBus, type ChangeBus } from './lib/change-bus';
+import { AccountPrincipals } from './modules/auth/principals';
 
 // The composition root: every long-lived object of the service, built once from the config,
 // the database and the MODE client. Tests build it with their own database and emulator.
@@ -49,6 +51,8 @@ export interface ServiceDeps {
   modeAccountRemover?: ModeAccountRemover;
   /** Carries stored events to the live streams of every instance; unset: in-process (one instance). */
   eventBus?: EventBus;
+  /** Tells every instance of account and membership changes; unset: in-process (one instance). */
+  changeBus?: ChangeBus;
 }
 
 export interface Services extends EventPipeline {
@@ -65,6 +69,9 @@ export interface Services extends EventPipeline {
   refreshTokens: RefreshTokens;
   auth: AuthService;
   guards: Guards;
+  /** Account state behind every token; `principals.invalidate(userId)` after changing an account. */
+  principals: AccountPrincipals;
+  changeBus: ChangeBus;
   mode: ModeClient;
   modeProject: ModeProject;
   linking: LinkingService;
@@ -85,6 +92,8 @@ export function buildServices(deps: ServiceDeps): Services {
   configurePasswordHashing(config.passwordHashing);
   onPasswordHashingError((error) => logger.error({ err: error }, 'a password hashing thread failed'));
   const users = new UsersRepository(db.prisma);
+  const changeBus = deps.changeBus ?? new InProcessChangeBus(logger);
+  const principals = new AccountPrincipals(users, changeBus, logger);
   const audit = new AuditRepository(db.prisma);
   const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
   const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.prisma), config.auth.refreshTokenTtlDays);
@@ -96,7 +105,16 @@ export function buildServices(deps: ServiceDeps): Services {
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const metrics = deps.metrics ?? createMetrics();
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
-  const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
+  const eventPipeline: EventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
+  // A disabled or deleted user's open streams end with the change, on whichever instance holds them.
+  principals.onChange((userId) => {
+    void principals
+      .current(userId)
+      .then((account) => {
+        if (account?.status !== 'active') eventPipeline.stream.endUser(userId);
+      })
+      .catch((error: unknown) => logger.warn({ err: error, userId }, 'could not re-check the streams of a changed account'));
+  });
   return {
     config,
     logger,
@@ -110,7 +128,9 @@ export function buildServices(deps: ServiceDeps): Services {
     accessTokens,
     refreshTokens,
     auth,
-    guards: createGuards({ accessTokens, users, services: serviceClients.principals }),
+    guards: createGuards({ accessTokens, users, principals, services: serviceClients.principals }),
+    principals,
+    changeBus,
     mode: deps.mode,
     modeProject: deps.modeProject,
     linking,
@@ -118,7 +138,7 @@ export function buildServices(deps: ServiceDeps): Services {
     homeAccess,
     ...homeModule,
     serviceClients: serviceClients.service,
-    admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover ?? projectModeAccountRemover(deps.mode, deps.modeProject)),
+    admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover ?? projectModeAccountRemover(deps.mode, deps.modeProject), (userId) => principals.invalidate(userId)),
     ...eventPipeline,
   };
 }

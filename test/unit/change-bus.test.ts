@@ -1,0 +1,42 @@
+import Redis from 'ioredis';
+import pino from 'pino';
+import { AccountPrincipals } from '../../src/modules/auth/principals';
+import { RedisChangeBus } from '../../src/modules/stream/redis-change-bus';
+import type { UsersRepository } from '../../src/modules/users/users.repository';
+
+// Two instances on one Redis: an account change made on one reaches the other's principal cache
+// at once (not after its TTL). Needs TEST_REDIS_URL.
+
+const redisUrl = process.env.TEST_REDIS_URL;
+const maybe = redisUrl ? describe : describe.skip;
+if (!redisUrl) test.skip('needs TEST_REDIS_URL (a Redis server) to run', () => undefined);
+
+maybe('account changes across instances', () => {
+  const connections: Redis[] = [];
+  afterAll(async () => void (await Promise.all(connections.map((c) => c.quit()))));
+
+  async function instance(users: UsersRepository): Promise<AccountPrincipals> {
+    const publisher = new Redis(redisUrl!);
+    const subscriber = new Redis(redisUrl!);
+    connections.push(publisher, subscriber);
+    const bus = new RedisChangeBus(publisher, subscriber, pino({ level: 'silent' }));
+    await bus.start();
+    return new AccountPrincipals(users, bus, pino({ level: 'silent' }));
+  }
+
+  test('when one instance invalidates an account, then the other re-reads it on its next request', async () => {
+    let status: 'active' | 'disabled' = 'active';
+    let reads = 0;
+    const users = { findById: async (id: string) => (reads++, { id, status, role: 'user' }) } as unknown as UsersRepository;
+    const [first, second] = await Promise.all([instance(users), instance(users)]);
+    expect((await second.current('u1'))?.status).toBe('active');
+    expect((await second.current('u1'))?.status).toBe('active');
+    expect(reads).toBe(1); // remembered
+
+    status = 'disabled';
+    const changed = new Promise<void>((resolve) => second.onChange((id) => id === 'u1' && resolve()));
+    await first.invalidate('u1');
+    await changed;
+    expect((await second.current('u1'))?.status).toBe('disabled');
+  });
+});
