@@ -15,6 +15,7 @@ import { RedisEventBus } from './modules/stream/redis-event-bus';
 import { RedisChangeBus } from './modules/stream/redis-change-bus';
 import type { ChangeBus } from './lib/change-bus';
 import { buildServices, type Services } from './services';
+import { checkStoredKeyIds } from './modules/linking/stored-key-ids';
 
 // Everything the server runs besides HTTP: the MODE connection (or the embedded emulator),
 // shared state in Redis, and background workers. server.ts and end-to-end tests start it.
@@ -92,6 +93,8 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     changeBus: shared?.changeBus,
   });
 
+  const storedKeys = await checkStoredKeyIds({ db, secretBox: services.secretBox, allowUnknown: config.encryption.allowUnknownKeyIds, logger });
+
   const pollers: Poller[] = [];
   if (config.backgroundJobs) {
     pollers.push(startPoller({ name: 'link-retry', intervalMs: 5_000, logger, run: async () => (await services.linking.linkDue(20)) === 20 }));
@@ -107,6 +110,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
       services,
       readiness: [
         { name: 'database', check: () => db.ping() },
+        storedKeys,
         { name: 'mode', check: () => mode.ping(target.projectKey) },
         ...(redis ? [{ name: 'redis', check: async () => void (await redis.client.ping()) }] : []),
       ],
