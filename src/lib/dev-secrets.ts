@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../db/private-files';
 import { join } from 'node:path';
 import type { Config, ResolvedConfig } from './config';
 import type { Logger } from './logger';
@@ -38,15 +39,17 @@ export function resolveSecrets(config: Config, logger: Logger): ResolvedConfig {
 function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
   const file = join(dataDir, 'dev-secrets.json');
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+    const secrets = JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+    chmodSync(file, PRIVATE_FILE_MODE); // written by an older version, or copied with other modes
+    return secrets;
   } catch {
     const secrets: DevSecrets = {
       jwtSecret: randomBytes(48).toString('base64url'),
       encryptionKey: randomBytes(32).toString('hex'),
       webhookKey: randomBytes(24).toString('base64url'),
     };
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    ensurePrivateDir(dataDir);
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: PRIVATE_FILE_MODE });
     return secrets;
   }
 }
