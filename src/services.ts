@@ -99,13 +99,24 @@ export function buildServices(deps: ServiceDeps): Services {
   const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.prisma), config.auth.refreshTokenTtlDays);
   const secretBox = secretBoxFor(config.encryption);
   const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);
-  const memberships = new MembershipsRepository(db.prisma);
+  const memberships = new MembershipsRepository(db.prisma, (homeId) => {
+    changeBus.publish('home-members', String(homeId)).catch((error: unknown) => logger.warn({ err: error, homeId }, 'could not tell other instances of a membership change'));
+  });
   const homeAccess = new HomeAccess(memberships, linking, deps.mode);
   const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails);
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const metrics = deps.metrics ?? createMetrics();
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
   const eventPipeline: EventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
+  // A home's members changed on some instance: forget the copy here and re-scope open streams.
+  changeBus.subscribe('home-members', (id) => {
+    const homeId = Number(id);
+    memberships.forgetHome(homeId);
+    void memberships
+      .localMembersOf([homeId])
+      .then((members) => eventPipeline.stream.refreshHome(homeId, (members.get(homeId) ?? []).map((member) => member.userId)))
+      .catch((error: unknown) => logger.warn({ err: error, homeId }, 'could not refresh the streams of a home whose members changed'));
+  });
   // A disabled or deleted user's open streams end with the change, on whichever instance holds them.
   principals.onChange((userId) => {
     void principals
