@@ -38,7 +38,7 @@ export class EmailChannel {
     const { to } = payload.data;
     const text = payload.data.text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
     // Names and event types end up in the subject: it stays one line whatever they hold.
-    const subject = payload.data.subject.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').trim();
+    const subject = payload.data.subject.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').replace(/ {2,}/g, ' ').trim();
     await (await this.smtp()).sendMail({
       from: this.settings.from,
       to,
