@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { createHmac } from 'node:crypto';
 import { bearer, registerAccount, type Account } from '../fixtures/accounts';
 import { claimDevice, createHome } from '../fixtures/homes';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -207,5 +208,27 @@ test('when every documented route gets hostile input, then none answers 5xx', as
     }
   }
   expect(sent).toBe(operations.length * CASES_PER_ROUTE);
+  expect(failures).toEqual([]);
+}, 60_000);
+
+test('when MODE delivers events whose device content is hostile, then every delivery is stored (200), none refused or failed', async () => {
+  const rng = prng(SEED + 1);
+  const failures: string[] = [];
+  for (let i = 0; i < 60; i += 1) {
+    const data: Record<string, unknown> = {};
+    for (let field = 0; field < 1 + rng.int(4); field += 1) data[randomUnicode(rng)] = hostileValue(rng);
+    const event = {
+      homeId,
+      timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString(),
+      eventType: rng.next() < 0.3 ? randomUnicode(rng) : 'reading',
+      eventData: rng.next() < 0.2 ? DEEP(rng.pick([100, 4_000])) : data,
+      originDeviceId: deviceId,
+      originDeviceClass: rng.next() < 0.2 ? randomUnicode(rng) : 'lamp',
+    };
+    const body = toJson(event);
+    const signature = createHmac('sha256', app.config.webhook.key).update(app.config.webhook.url + body).digest('hex');
+    const status = await send(app.url, { method: 'POST', path: '/webhooks/mode/events', headers: { 'Content-Type': 'application/json', 'X-Mode-Signature': signature, 'Content-Length': String(Buffer.byteLength(body)) }, body });
+    if (status !== 200) failures.push(`${status} ${body.slice(0, 200)}`);
+  }
   expect(failures).toEqual([]);
 }, 60_000);
