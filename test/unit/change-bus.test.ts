@@ -40,3 +40,23 @@ maybe('account changes across instances', () => {
     expect((await second.current('u1'))?.status).toBe('disabled');
   });
 });
+
+maybe('membership changes across instances', () => {
+  const connections: Redis[] = [];
+  afterAll(async () => void (await Promise.all(connections.map((c) => c.quit()))));
+
+  test('when one instance announces a home, then the other hears it', async () => {
+    const buses = [];
+    for (let i = 0; i < 2; i += 1) {
+      const publisher = new Redis(redisUrl!);
+      const subscriber = new Redis(redisUrl!);
+      connections.push(publisher, subscriber);
+      const bus = new RedisChangeBus(publisher, subscriber, pino({ level: 'silent' }));
+      await bus.start();
+      buses.push(bus);
+    }
+    const heard = new Promise<string>((resolve) => buses[1]!.subscribe('home-members', resolve));
+    await buses[0]!.publish('home-members', '4242');
+    await expect(heard).resolves.toBe('4242');
+  });
+});
