@@ -67,7 +67,7 @@ async function connectSharedState(redisUrl: string, logger: Logger): Promise<Sha
   const eventBus = new RedisEventBus(redis.client, redis.subscriber, logger);
   const changeBus = new RedisChangeBus(redis.client, redis.subscriber, logger);
   await Promise.all([eventBus.start(), changeBus.start()]);
-  return { redis, eventBus, changeBus, rateLimitStores: redisRateLimitStores(redis.client) };
+  return { redis, eventBus, changeBus, rateLimitStores: redisRateLimitStores(redis.client, logger) };
 }
 
 export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise<Runtime> {

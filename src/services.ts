@@ -53,6 +53,8 @@ export interface ServiceDeps {
   eventBus?: EventBus;
   /** Tells every instance of account and membership changes; unset: in-process (one instance). */
   changeBus?: ChangeBus;
+  /** The time in milliseconds where expiry is checked; tests move it instead of waiting. Default Date.now. */
+  clock?: () => number;
 }
 
 export interface Services extends EventPipeline {
@@ -95,7 +97,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const changeBus = deps.changeBus ?? new InProcessChangeBus(logger);
   const principals = new AccountPrincipals(users, changeBus, logger);
   const audit = new AuditRepository(db.prisma);
-  const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
+  const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds, now: deps.clock });
   const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.prisma), config.auth.refreshTokenTtlDays);
   const secretBox = secretBoxFor(config.encryption);
   const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);

@@ -87,6 +87,8 @@ const envSchema = z.object({
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ALLOW_UNKNOWN_KEY_IDS: flag.default(false),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -94,7 +96,16 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
-  http: { port: number; host: string; jsonBodyLimit: string; trustProxy: TrustProxy };
+  http: {
+    port: number;
+    host: string;
+    jsonBodyLimit: string;
+    trustProxy: TrustProxy;
+    /** After SIGTERM, how long in-flight requests may take before the process exits anyway. */
+    shutdownGraceMs: number;
+  };
+  /** The bridge's own external base URL, without a trailing slash (links in e-mails, OAuth issuer). */
+  publicUrl: string;
   /** Bearer token /metrics demands; unset: /metrics is open (production warns). */
   metricsToken?: string;
   dataDir: string;
@@ -165,7 +176,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
-    http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY },
+    http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY, shutdownGraceMs: env.SHUTDOWN_GRACE_MS },
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
@@ -204,12 +216,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     commandPolicyFile: env.COMMAND_POLICY_FILE,
     memberAddsPerHour: env.MEMBER_ADDS_PER_HOUR,
   };
-  if (config.production) assertProductionReady(config);
+  if (config.production) assertProductionReady(config, env);
   return config;
 }
 
-function assertProductionReady(config: Config): void {
+function assertProductionReady(config: Config, env: Env): void {
   const missing: string[] = [];
+  if (config.notifications.email && !env.PUBLIC_URL) missing.push('PUBLIC_URL (links in e-mails need the external address)');
   if (!config.auth.jwtSecret) missing.push('JWT_SECRET (at least 32 characters)');
   if (!config.encryption.key) missing.push('TOKEN_ENCRYPTION_KEY (64 hex characters)');
   if (!config.mode.projectKey) missing.push('MODE_PROJECT_KEY (project key with "Can Handle BYOU")');

@@ -3,9 +3,11 @@ import { bearer, GOOD_PASSWORD, registerAccount, uniqueEmail } from '../fixtures
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app';
 
 let app: TestApp;
+/** How far this app's clock is ahead of real time: expiry is tested by moving it, not by waiting. */
+let clockAheadMs = 0;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { ADMIN_EMAILS: 'boss@example.com' } });
+  app = await startTestApp({ env: { ADMIN_EMAILS: 'boss@example.com' }, deps: { clock: () => Date.now() + clockAheadMs } });
 });
 afterAll(() => app.close());
 
@@ -146,14 +148,18 @@ describe('access tokens', () => {
 
   test('when a token that was accepted expires, then it is refused from then on', async () => {
     const account = await registerAccount(app.http);
-    const shortLived = sign({ role: 'user' }, { subject: account.id, expiresIn: 1 });
+    const shortLived = sign({ role: 'user' }, { subject: account.id, expiresIn: 60 });
     expect((await app.http.get('/v1/me').set(bearer(shortLived))).status).toBe(200);
-
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-
-    const res = await app.http.get('/v1/me').set(bearer(shortLived));
-    expect(res.status).toBe(401);
-    expect(res.body.error.message).toBe('The access token has expired');
+    try {
+      clockAheadMs = 50_000;
+      expect((await app.http.get('/v1/me').set(bearer(shortLived))).status).toBe(200);
+      clockAheadMs = 70_000;
+      const res = await app.http.get('/v1/me').set(bearer(shortLived));
+      expect(res.status).toBe(401);
+      expect(res.body.error.message).toBe('The access token has expired');
+    } finally {
+      clockAheadMs = 0;
+    }
   });
 });
 
@@ -177,6 +183,15 @@ describe('refresh and logout', () => {
     expect(descendant.status).toBe(401);
     const audit = await app.services.audit.list({ action: 'auth.refresh_reuse', targetId: account.id, limit: 5 });
     expect(audit).toHaveLength(1);
+  });
+
+  test('when one refresh token is used twice at once, then one use wins, the other is reuse, and the whole family is revoked', async () => {
+    const account = await registerAccount(app.http);
+    const uses = await Promise.all([0, 1].map(() => app.http.post('/v1/auth/refresh').send({ refreshToken: account.refreshToken })));
+    expect(uses.map((use) => use.status).sort()).toEqual([200, 401]);
+    const winner = uses.find((use) => use.status === 200)!;
+    expect((await app.http.post('/v1/auth/refresh').send({ refreshToken: winner.body.refreshToken })).status).toBe(401);
+    expect(await app.services.audit.list({ action: 'auth.refresh_reuse', targetId: account.id, limit: 5 })).toHaveLength(1);
   });
 
   test('when logging out, then 204 and the refresh token stops working', async () => {

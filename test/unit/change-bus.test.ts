@@ -46,7 +46,7 @@ maybe('membership changes across instances', () => {
   afterAll(async () => void (await Promise.all(connections.map((c) => c.quit()))));
 
   test('when one instance announces a home, then the other hears it', async () => {
-    const buses = [];
+    const buses: RedisChangeBus[] = [];
     for (let i = 0; i < 2; i += 1) {
       const publisher = new Redis(redisUrl!);
       const subscriber = new Redis(redisUrl!);
