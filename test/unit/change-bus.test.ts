@@ -3,15 +3,12 @@ import pino from 'pino';
 import { AccountPrincipals } from '../../src/modules/auth/principals';
 import { RedisChangeBus } from '../../src/modules/stream/redis-change-bus';
 import type { UsersRepository } from '../../src/modules/users/users.repository';
+import { describeNeeding, needs, redisUrl } from '../support/requirements';
 
 // Two instances on one Redis: an account change made on one reaches the other's principal cache
 // at once (not after its TTL). Needs TEST_REDIS_URL.
 
-const redisUrl = process.env.TEST_REDIS_URL;
-const maybe = redisUrl ? describe : describe.skip;
-if (!redisUrl) test.skip('needs TEST_REDIS_URL (a Redis server) to run', () => undefined);
-
-maybe('account changes across instances', () => {
+describeNeeding([needs.redis], 'account changes across instances', () => {
   const connections: Redis[] = [];
   afterAll(async () => void (await Promise.all(connections.map((c) => c.quit()))));
 
@@ -41,7 +38,7 @@ maybe('account changes across instances', () => {
   });
 });
 
-maybe('membership changes across instances', () => {
+describeNeeding([needs.redis], 'membership changes across instances', () => {
   const connections: Redis[] = [];
   afterAll(async () => void (await Promise.all(connections.map((c) => c.quit()))));
 
