@@ -36,7 +36,11 @@ export class MembersService {
     const invitee = await this.invitations.findOrCreateInvitee(email);
     if (invitee.status === 'disabled') throw new ConflictError('This account cannot be added to a home');
     const { modeUserId } = await this.linking.ensureLinked(invitee.id);
-    if (await this.memberships.find(homeId, modeUserId)) throw new ConflictError('This person is already a member of the home');
+    if (await this.memberships.find(homeId, modeUserId)) {
+      // The bridge's copy may predate a removal made directly in MODE: MODE decides.
+      await this.linking.withUserKey(userId, (key) => this.access.syncMembers(homeId, key));
+      if (await this.memberships.find(homeId, modeUserId)) throw new ConflictError('This person is already a member of the home');
+    }
     const member = await this.linking
       .withUserKey(userId, (key) => this.mode.addMember(key, homeId, modeUserId))
       .catch(async (error: unknown) => {
