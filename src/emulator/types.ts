@@ -1,4 +1,7 @@
 /** Public shapes of the MODE emulator: how tests and tools start it and drive it. */
+import type { EmulatorModes } from './modes';
+
+export type { EmulatorModes } from './modes';
 
 export interface EmulatorLogger {
   info(obj: object, msg?: string): void;
@@ -19,12 +22,15 @@ export interface EmulatorOptions {
   /** Event Webhooks of the project's Webhooks Smart Module. */
   webhooks?: WebhookConfig[];
   logger?: EmulatorLogger;
+  /** Starts in these modes (see `setModes`). */
+  modes?: Partial<EmulatorModes>;
 }
 
 export type Fault =
   | { kind: 'latency'; ms: number; paths?: string; count?: number }
   | { kind: 'status'; status: number; paths?: string; count?: number }
-  | { kind: 'drop'; paths?: string; count?: number };
+  /** `afterHandling`: the request is carried out, then the connection dropped before the answer. */
+  | { kind: 'drop'; afterHandling?: boolean; paths?: string; count?: number };
 
 export interface LoggedRequest {
   method: string;
@@ -55,6 +61,9 @@ export interface EmulatorControl {
   revokeUserKeys(userId: number): void;
   setWebhooks(hooks: WebhookConfig[]): void;
   setFault(fault: Fault | null): void;
+  /** Changes how the emulator answers (page size, member shape); returns the modes now in force. */
+  setModes(change: Partial<EmulatorModes>): EmulatorModes;
+  getModes(): EmulatorModes;
   getState(): unknown;
   requests(): LoggedRequest[];
   reset(): void;

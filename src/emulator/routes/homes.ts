@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { accessDenied, notFound } from '../errors';
+import { sendPage } from '../paging';
 import { now } from '../store';
 import { homeView } from '../views';
 import { jsonBody, nonEmpty, pathId, queryId } from '../validate';
@@ -18,16 +19,23 @@ const timezone = z.string().refine((name) => {
 const newHome = z.object({ name: nonEmpty, timezone: timezone.optional() });
 const homeChanges = z.object({ name: nonEmpty.optional(), timezone: timezone.optional() });
 
-const smartModules = [{ id: 'webhooks', description: 'Webhooks: forwards the events of the home to Event Webhook URLs' }];
-
-export function homesRoutes({ store, access, sockets }: EmulatorContext): Router {
+export function homesRoutes({ store, access, sockets, modes }: EmulatorContext): Router {
   const router = Router();
+  // The project's one Smart Module, in MODE's model, created with the emulator.
+  const smartModules = [{
+    id: 'webhooks',
+    description: 'Webhooks: forwards the events of the home to Event Webhook URLs',
+    moduleType: 'webhooks',
+    suspended: false,
+    version: 1,
+    creationTime: now(),
+  }];
 
   router.get('/homes', (req, res) => {
     const who = access.userOrProject(req.headers);
     const userId = queryId(req.query.userId);
     if (who.kind === 'user' && who.userId !== userId) throw accessDenied();
-    res.json(store.homesOf(userId).map((home) => homeView(store, home)));
+    sendPage(req, res, store.homesOf(userId).map((home) => homeView(store, home)), modes, true);
   });
 
   router.post('/homes', (req, res) => {
@@ -61,7 +69,7 @@ export function homesRoutes({ store, access, sockets }: EmulatorContext): Router
 
   router.get('/homes/:homeId/smartModules', (req, res) => {
     access.home(access.userOrProject(req.headers), pathId(req.params.homeId));
-    res.json(smartModules);
+    sendPage(req, res, smartModules, modes);
   });
 
   router.get('/homes/:homeId/smartModules/:moduleId', (req, res) => {
