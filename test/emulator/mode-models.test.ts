@@ -225,6 +225,35 @@ describe('calls of MODE\'s app client beyond the v2.1 reference', () => {
   });
 });
 
+describe('the app client\'s project-key calls', () => {
+  test('when a project key lists the project\'s homes by projectId, then every home comes back, paged; a user key may not', async () => {
+    const project = await call(emulator, 'GET', `/homes?projectId=${emulator.projectId}&skip=0&limit=1000`, { key: emulator.projectKey });
+    const byUser = await call(emulator, 'GET', `/homes?projectId=${emulator.projectId}`, { key: owner.key });
+
+    expect(project.status).toBe(200);
+    expect(project.body.map((h: { id: number }) => h.id)).toContain(homeId);
+    expect(project.headers['vnd.tinkermode.range']).toMatch(rangeHeader);
+    expect([byUser.status, byUser.body.reason]).toEqual([403, 'ACCESS_DENIED']);
+  });
+
+  test('when a project key renames a home and a device, then both change', async () => {
+    const claimed = await claimedDevice(emulator, owner, homeId);
+
+    expect((await call(emulator, 'PATCH', `/homes/${homeId}`, { key: emulator.projectKey, json: { name: 'Renamed' } })).status).toBe(204);
+    expect((await call(emulator, 'PATCH', `/devices/${claimed.id}`, { key: emulator.projectKey, json: { name: 'Porch' } })).status).toBe(204);
+    expect((await call(emulator, 'GET', `/homes/${homeId}`, { key: owner.key })).body.name).toBe('Renamed');
+    expect((await call(emulator, 'GET', `/devices/${claimed.id}`, { key: owner.key })).body.name).toBe('Porch');
+  });
+
+  test('when a user redeems a provisioning token with homeId and deviceClass (the app client\'s body), then the device is added', async () => {
+    const provisioning = await call(emulator, 'POST', `/homes/${homeId}/deviceProvisioning`, { key: owner.key, json: { deviceClass: 'plug' } });
+    const added = await call(emulator, 'POST', '/devices', { key: owner.key, json: { homeId, deviceClass: 'plug', token: provisioning.body.token } });
+
+    expect([added.status, added.body.homeId]).toEqual([201, homeId]);
+    device.parse(added.body);
+  });
+});
+
 describe('control of the modes over HTTP', () => {
   test('when the modes are set under /_emulator, then they apply and read back; a bad one is 400', async () => {
     const set = await call(emulator, 'POST', '/_emulator/modes', { json: { pageSize: 1 } });

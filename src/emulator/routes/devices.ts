@@ -30,8 +30,9 @@ export function devicesRoutes({ store, access, sockets, modes }: EmulatorContext
     res.json(deviceView(store, device));
   });
 
+  // A member's key, or a project key (MODE's app client offers both).
   router.patch('/devices/:deviceId', (req, res) => {
-    const device = access.device(access.user(req.headers), pathId(req.params.deviceId));
+    const device = access.device(access.userOrProject(req.headers), pathId(req.params.deviceId));
     const changes = jsonBody(req, deviceChanges);
     Object.assign(device, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
     res.status(204).end();

@@ -1,6 +1,7 @@
 /** Homes: containers of devices, owned by their members. Also the home's Smart Modules. */
 import { Router } from 'express';
 import { z } from 'zod';
+import type { ProjectKey, UserKey } from '../auth';
 import type { EmulatorContext } from '../context';
 import { accessDenied, notFound } from '../errors';
 import { sendPage } from '../paging';
@@ -31,12 +32,24 @@ export function homesRoutes({ store, access, sockets, modes }: EmulatorContext):
     creationTime: now(),
   }];
 
+  // A user's homes (`userId`), or with a project key every home of the project (`projectId`), as MODE's app client asks.
   router.get('/homes', (req, res) => {
     const who = access.userOrProject(req.headers);
-    const userId = queryId(req.query.userId);
-    if (who.kind === 'user' && who.userId !== userId) throw accessDenied();
-    sendPage(req, res, store.homesOf(userId).map((home) => homeView(store, home)), modes, true);
+    const homes = req.query.userId === undefined && req.query.projectId !== undefined
+      ? projectHomes(who, queryId(req.query.projectId))
+      : userHomes(who, queryId(req.query.userId));
+    sendPage(req, res, homes.map((home) => homeView(store, home)), modes, true);
   });
+
+  function userHomes(who: UserKey | ProjectKey, userId: number) {
+    if (who.kind === 'user' && who.userId !== userId) throw accessDenied();
+    return store.homesOf(userId);
+  }
+
+  function projectHomes(who: UserKey | ProjectKey, projectId: number) {
+    if (who.kind !== 'project' || projectId !== store.projectId) throw accessDenied();
+    return [...store.homes.values()];
+  }
 
   router.post('/homes', (req, res) => {
     const who = access.user(req.headers);
@@ -52,8 +65,10 @@ export function homesRoutes({ store, access, sockets, modes }: EmulatorContext):
     res.json(homeView(store, access.home(who, pathId(req.params.homeId))));
   });
 
+  // A member's key, or a project key (MODE's app client offers both).
   router.patch('/homes/:homeId', (req, res) => {
-    const { home } = access.membership(access.user(req.headers), pathId(req.params.homeId));
+    const who = access.userOrProject(req.headers);
+    const home = who.kind === 'user' ? access.membership(who, pathId(req.params.homeId)).home : access.home(who, pathId(req.params.homeId));
     const changes = jsonBody(req, homeChanges);
     if (changes.name !== undefined) home.name = changes.name;
     if (changes.timezone !== undefined) home.timezone = changes.timezone;
