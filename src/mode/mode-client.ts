@@ -29,7 +29,8 @@ export class ModeClient {
 
   constructor(options: ModeClientOptions) {
     this.http = new ModeHttp(options);
-    this.paging = { ...defaultPagingLimits, ...Object.fromEntries(Object.entries(options.paging ?? {}).filter(([, v]) => v !== undefined)) };
+    const { pageSize = defaultPagingLimits.pageSize, maxPages = defaultPagingLimits.maxPages } = options.paging ?? {};
+    this.paging = { pageSize, maxPages };
   }
 
   createUser(projectKey: string, projectId: number): Promise<ModeUser> {
