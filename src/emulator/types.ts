@@ -24,6 +24,8 @@ export interface EmulatorOptions {
   logger?: EmulatorLogger;
   /** Starts in these modes (see `setModes`). */
   modes?: Partial<EmulatorModes>;
+  /** How a latency fault waits (tests pass one they release themselves); default: a real timer. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export type Fault =
