@@ -33,6 +33,11 @@ export interface TestAppOptions {
   webhooks?: boolean;
   /** How the emulator answers (e.g. `{ pageSize: 2 }`); defaults to TEST_EMULATOR_MODES, a JSON object. */
   emulatorModes?: Partial<EmulatorModes>;
+  /**
+   * The database and the emulator of another test app, for a "restart": new services on the
+   * same data. They stay open when this app closes; their owner closes them.
+   */
+  sharing?: Pick<TestApp, 'database' | 'emulator'>;
 }
 
 /** TEST_EMULATOR_MODES='{"pageSize":2}' runs any API test against a MODE that pages every list by 2. */
@@ -67,8 +72,8 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
 
 /** The app on a real database, listening on a loopback port, driven through real HTTP. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const emulator = await createEmulator({ modes: options.emulatorModes ?? emulatorModesFromEnv() });
+  const database = options.sharing?.database ?? (await createTestDatabase());
+  const emulator = options.sharing?.emulator ?? (await createEmulator({ modes: options.emulatorModes ?? emulatorModesFromEnv() }));
   // Listening first: the webhook URL, part of MODE's signature, needs the port.
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -107,8 +112,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await mode.close();
-      await emulator.close();
-      await database.close();
+      if (!options.sharing) {
+        await emulator.close();
+        await database.close();
+      }
       await closePasswordHashing();
     },
   };
