@@ -26,7 +26,7 @@ export class MembersService {
     const members = await this.linking.withUserKey(userId, (key) => this.access.syncMembers(homeId, key));
     const locals = await this.users.findByModeUserIds(members.map((member) => member.userId));
     const byModeUser = new Map(locals.map((user) => [user.link?.modeUserId, user]));
-    return members.map((member) => toMemberView(member, byModeUser.get(member.userId)));
+    return members.map((member) => toMemberView(member, homeId, byModeUser.get(member.userId)));
   }
 
   async add(userId: string, homeId: number, email: string): Promise<MemberView> {
@@ -50,7 +50,7 @@ export class MembersService {
       });
     await this.memberships.upsert({ homeId, modeUserId, role: member.role === 'owner' ? 'owner' : 'member' });
     await this.invitations.welcome(invitee, homeId, inviter);
-    return toMemberView(member, invitee);
+    return toMemberView(member, homeId, invitee);
   }
 
   /** Owners may remove anyone; every member may leave, except the last owner. */
