@@ -19,6 +19,11 @@ export interface EmulatorOptions {
   /** Event Webhooks of the project's Webhooks Smart Module. */
   webhooks?: WebhookConfig[];
   logger?: EmulatorLogger;
+  /**
+   * Keeps users, homes, devices and keys in this file (written after every change, mode 0600) and
+   * restores them at start. Unset: in memory only.
+   */
+  stateFile?: string;
 }
 
 export type Fault =

@@ -13,30 +13,40 @@ interface DevSecrets {
   webhookKey: string;
 }
 
+/** Where the development secrets of a data directory are kept. */
+export function devSecretsFile(dataDir: string): string {
+  return join(dataDir, 'dev-secrets.json');
+}
+
+/** The secret variables that are not configured, so development values stand in for them. */
+export function unsetSecrets(config: Config): string[] {
+  return [
+    !config.auth.jwtSecret && 'JWT_SECRET',
+    !config.encryption.key && 'TOKEN_ENCRYPTION_KEY',
+    !config.webhook.key && 'MODE_WEBHOOK_KEY',
+  ].filter((name): name is string => Boolean(name));
+}
+
 export function resolveSecrets(config: Config, logger: Logger): ResolvedConfig {
-  const needed = !config.auth.jwtSecret || !config.encryption.key || !config.webhook.key;
-  const generated = needed ? loadOrCreateDevSecrets(config.dataDir) : undefined;
-  const fill = <T>(value: T | undefined, name: string, fallback: () => T): T => {
-    if (value !== undefined) return value;
-    logger.warn({ variable: name, dataDir: config.dataDir }, 'using a generated development secret');
-    return fallback();
-  };
+  const missing = unsetSecrets(config);
+  const generated = missing.length > 0 ? loadOrCreateDevSecrets(config.dataDir) : undefined;
+  // One line for all of them: a start or a script run should warn once, not once per variable.
+  if (missing.length > 0) {
+    logger.warn({ variables: missing, file: devSecretsFile(config.dataDir) }, `using a generated development secret for ${missing.join(', ')}`);
+  }
   return {
     ...config,
-    auth: { ...config.auth, jwtSecret: fill(config.auth.jwtSecret, 'JWT_SECRET', () => generated!.jwtSecret) },
-    encryption: {
-      ...config.encryption,
-      key: fill(config.encryption.key, 'TOKEN_ENCRYPTION_KEY', () => generated!.encryptionKey),
-    },
+    auth: { ...config.auth, jwtSecret: config.auth.jwtSecret ?? generated!.jwtSecret },
+    encryption: { ...config.encryption, key: config.encryption.key ?? generated!.encryptionKey },
     webhook: {
-      key: fill(config.webhook.key, 'MODE_WEBHOOK_KEY', () => generated!.webhookKey),
+      key: config.webhook.key ?? generated!.webhookKey,
       url: config.webhook.url ?? `http://127.0.0.1:${config.http.port}/webhooks/mode/events`,
     },
   };
 }
 
 function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
-  const file = join(dataDir, 'dev-secrets.json');
+  const file = devSecretsFile(dataDir);
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
   } catch {
