@@ -42,7 +42,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000; // a failure bound only: a cold PGlite on a busy machine is slow
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     const ready = await fetch(`${url}/readyz`).then((res) => res.ok, () => false);
