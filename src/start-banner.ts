@@ -22,7 +22,7 @@ export function startBanner({ config, port, modeUrl, emulator, generatedSecrets,
   const shown = (file: string) => relative(process.cwd(), file) || file;
   const lines = [
     `mode-bridge is ready (${config.env})`,
-    `  API:          ${base}/v1  (listening on ${config.http.host}:${port})`,
+    `  API:          ${base}/v1${displayHost(config.http.host) === config.http.host ? '' : `  (listening on ${config.http.host}, every interface)`}`,
     `  API docs:     ${base}/docs  (OpenAPI: ${base}/openapi.json)`,
   ];
   if (emulator) {
