@@ -24,6 +24,8 @@ export interface EmulatorOptions {
    * restores them at start. Unset: in memory only.
    */
   stateFile?: string;
+  /** How a latency fault waits (tests pass one they release themselves); default: a real timer. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export type Fault =
