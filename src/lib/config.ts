@@ -58,6 +58,7 @@ const envSchema = z.object({
   EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4600),
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -65,7 +66,14 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
-  http: { port: number; host: string; jsonBodyLimit: string; trustProxy: string };
+  http: {
+    port: number;
+    host: string;
+    jsonBodyLimit: string;
+    trustProxy: string;
+    /** After SIGTERM, how long in-flight requests may take before the process exits anyway. */
+    shutdownGraceMs: number;
+  };
   /** The bridge's own external base URL, without a trailing slash (links in e-mails, OAuth issuer). */
   publicUrl: string;
   dataDir: string;
@@ -133,7 +141,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
-    http: { port: env.PORT, host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'), jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY },
+    http: { port: env.PORT, host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'), jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY, shutdownGraceMs: env.SHUTDOWN_GRACE_MS },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     emulator: { port: env.EMULATOR_PORT, stateFile: join(env.DATA_DIR, 'emulator-state.json') },
