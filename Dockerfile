@@ -1,7 +1,7 @@
 # mode-bridge container image.
 # Stage 1 builds with the full toolchain; stage 2 runs the compiled service with production
 # dependencies only, as an unprivileged user. Everything here also runs without Docker:
-#   npm install && npm prune --omit=dev && NODE_ENV=production npm start
+#   npm ci && npm prune --omit=dev && NODE_ENV=production HOST=0.0.0.0 npm start
 #
 #   docker build -t mode-bridge .
 #   docker run -p 3000:3000 -v mode-bridge-data:/app/data --env-file .env mode-bridge
@@ -15,17 +15,20 @@ ARG NODE_IMAGE=node:20-slim
 FROM ${NODE_IMAGE} AS builder
 WORKDIR /app
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-# The sources come before `npm install` (it keeps to package-lock.json; `npm ci` would also
-# demand other platforms' optional packages in the lock): its `prepare` script builds them (prisma generate, then tsc
-# of src/ and scripts/ into dist/; the generated Prisma client is compiled into dist/src/generated).
+# The sources come before `npm ci` (it installs exactly package-lock.json): its `prepare` script
+# builds them (prisma generate, then tsc of src/ and scripts/ into dist/; the generated Prisma
+# client is compiled into dist/src/generated).
 COPY package.json package-lock.json prisma.config.ts tsconfig.json tsconfig.build.json ./
 COPY prisma ./prisma
 COPY src ./src
 COPY scripts ./scripts
-RUN npm install --no-audit --no-fund && npm prune --omit=dev
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM ${NODE_IMAGE} AS runtime
+# HOST: outside a container the server listens on loopback only by default; here it must be
+# reachable through the published port.
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/app/data \
     npm_config_update_notifier=false

@@ -32,6 +32,8 @@ export interface Runtime {
   services: Services;
   appDeps: AppDeps;
   modeUrl: string;
+  /** Set when the embedded emulator stands in for MODE. */
+  emulator?: Emulator;
   stop(): Promise<void>;
 }
 
@@ -48,8 +50,16 @@ async function modeTarget(config: ResolvedConfig, logger: Logger): Promise<ModeT
   if (projectKey && projectId) return { url: apiUrl, projectId, projectKey };
   if (config.production) throw new Error('MODE_PROJECT_KEY and MODE_PROJECT_ID are required in production');
   const { createEmulator } = await import('./emulator');
-  const emulator = await createEmulator({ port: 0, webhooks: [{ url: config.webhook.url, key: config.webhook.key }], logger });
-  logger.warn({ url: emulator.url, projectId: emulator.projectId }, 'MODE_PROJECT_KEY is not set: using the embedded MODE emulator');
+  const emulator = await createEmulator({
+    port: config.emulator.port,
+    stateFile: config.emulator.stateFile,
+    webhooks: [{ url: config.webhook.url, key: config.webhook.key }],
+    logger,
+  }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new Error(`EMULATOR_PORT ${config.emulator.port} is taken (another mode-bridge or \`npm run emulator\`?): set EMULATOR_PORT to a free port, or 0 for any`);
+  });
+  logger.warn({ url: emulator.url, projectId: emulator.projectId, stateFile: config.emulator.stateFile }, 'MODE_PROJECT_KEY is not set: using the embedded MODE emulator');
   return { url: emulator.url, projectId: emulator.projectId, projectKey: emulator.projectKey, emulator };
 }
 
@@ -117,6 +127,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
       ],
     },
     modeUrl: target.url,
+    emulator: target.emulator,
     stop: async () => {
       services.stream.close();
       await Promise.all(pollers.map((poller) => poller.stop()));

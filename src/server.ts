@@ -1,18 +1,22 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { openDatabase } from './db/database';
 import { acquireEmbeddedLock } from './db/embedded-lock';
 import { migrate } from './db/migrator';
 import { loadConfig, ConfigError } from './lib/config';
-import { resolveSecrets } from './lib/dev-secrets';
+import { resolveSecrets, unsetSecrets } from './lib/dev-secrets';
+import { loadEnvFile } from './lib/env-file';
 import { createLogger } from './lib/logger';
 import { startRuntime } from './runtime';
+import { startBanner } from './start-banner';
 
 // Process entry point: wires real dependencies, listens and shuts down gracefully.
 
 async function main(): Promise<void> {
   // Whatever the bridge writes (data, secrets, lock, logs redirected by a wrapper) is its own.
   process.umask(0o077);
+  const envFile = loadEnvFile();
   const baseConfig = loadConfig();
   const logger = createLogger(baseConfig.logLevel);
   const config = resolveSecrets(baseConfig, logger);
@@ -24,7 +28,13 @@ async function main(): Promise<void> {
   const runtime = await startRuntime({ config, logger, db });
   const app = createApp(runtime.appDeps);
   const server: Server = app.listen(config.http.port, config.http.host, () => {
-    logger.info({ port: config.http.port, mode: runtime.modeUrl }, 'mode-bridge listening');
+    const port = (server.address() as AddressInfo).port;
+    logger.info({ host: config.http.host, port, mode: runtime.modeUrl }, 'mode-bridge listening');
+    // The same facts for a person, as plain lines on stderr (stdout stays one JSON object per line).
+    if (logger.isLevelEnabled('info')) {
+      const banner = startBanner({ config, port, modeUrl: runtime.modeUrl, emulator: runtime.emulator, generatedSecrets: unsetSecrets(baseConfig), envFile });
+      process.stderr.write(`${banner.join('\n')}\n`);
+    }
   });
   server.keepAliveTimeout = 65_000;
 

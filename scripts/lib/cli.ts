@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EmbeddedDatabaseLockedError } from '../../src/db/embedded-lock';
 import { ConfigError } from '../../src/lib/config';
+import { loadEnvFile } from '../../src/lib/env-file';
 import { AppError } from '../../src/lib/errors';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 
@@ -60,7 +61,7 @@ export function helpText(spec: CliSpec): string {
     ...(spec.details ? ['', spec.details.trim()] : []),
     '',
     'Configuration comes from the same environment variables as the server (DATABASE_URL, DATA_DIR,',
-    'TOKEN_ENCRYPTION_KEY, ...; see .env.example).',
+    'TOKEN_ENCRYPTION_KEY, ...; see .env.example), then from ./.env for those not set.',
     '',
     EXIT_CODES_HELP,
     '',
@@ -122,6 +123,8 @@ export async function runCli(spec: CliSpec, main: (args: CliArgs, context: CliCo
       process.exitCode = EXIT.ok;
       return;
     }
+    // The same configuration as the server: environment first, then ./.env.
+    loadEnvFile();
     const code = await main(args, { signal: controller.signal, stdout, stderr });
     process.exitCode = controller.signal.aborted && code === EXIT.ok ? EXIT.interrupted : code;
   } catch (error) {

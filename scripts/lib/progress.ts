@@ -41,7 +41,7 @@ export function createProgress(options: ProgressOptions): Progress {
 function terminalBar(options: ProgressOptions, stream: ProgressStream): Progress {
   const bar = new SingleBar(
     {
-      format: `${options.label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`,
+      format: (_options, params) => barLine(options.label, params),
       stream: stream as NodeJS.WritableStream,
       hideCursor: true,
       clearOnComplete: false,
@@ -82,9 +82,7 @@ function plainLines(options: ProgressOptions, stream: ProgressStream): Progress 
   let lastLine = started;
   let stopped = false;
   const line = () => {
-    const seconds = Math.max(1, Math.round((now() - started) / 1000));
-    const share = total > 0 ? ` (${Math.floor((value / total) * 100)}%)` : '';
-    stream.write(`${options.label}: ${value}${total > 0 ? `/${total}` : ''}${share}, ${seconds}s\n`);
+    stream.write(`${plainLine(options.label, value, total, now() - started)}\n`);
     lastLine = now();
   };
   return {
@@ -104,4 +102,27 @@ function plainLines(options: ProgressOptions, stream: ProgressStream): Progress 
       line();
     },
   };
+}
+
+/** `label [####----] 40% | 4/10 | ETA 12s`; no ETA before the first item, none for an unknown total. */
+function barLine(label: string, params: { value: number; total: number; progress: number; eta: number }): string {
+  const width = 30;
+  const filled = Math.round(Math.min(1, params.progress) * width);
+  const gauge = `${'\u2588'.repeat(filled)}${'\u2591'.repeat(width - filled)}`;
+  if (params.total <= 0) return `${label} | ${params.value} done`;
+  const eta = params.value > 0 && Number.isFinite(params.eta) && params.value < params.total ? ` | ETA ${duration(params.eta * 1000)}` : '';
+  return `${label} [${gauge}] ${Math.floor(params.progress * 100)}% | ${params.value}/${params.total}${eta}`;
+}
+
+/** `label: 4/10 (40%) after 1.2s`; `label: 4 after 1.2s` for an unknown total; `label: nothing to do`. */
+export function plainLine(label: string, value: number, total: number, elapsedMs: number): string {
+  if (value === 0 && total === 0) return `${label}: nothing to do`;
+  const counted = total > 0 ? `${value}/${total} (${Math.floor((value / total) * 100)}%)` : `${value}`;
+  return `${label}: ${counted} after ${duration(elapsedMs)}`;
+}
+
+function duration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)}s`;
+  return `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`;
 }

@@ -13,6 +13,7 @@ const usage = `MODE emulator. Environment variables:
   EMULATOR_PROJECT_KEY   project API key with "Can Handle BYOU" (default: a random one, printed)
   EMULATOR_WEBHOOK_URL   Event Webhook URL of the Webhooks Smart Module (optional)
   EMULATOR_WEBHOOK_KEY   its signing key (required with EMULATOR_WEBHOOK_URL)
+  EMULATOR_STATE_FILE    keep users, homes, devices and keys in this file across restarts (default: in memory)
   LOG_LEVEL              pino log level (default info)`;
 
 function readOptions(env: NodeJS.ProcessEnv): EmulatorOptions {
@@ -38,6 +39,7 @@ function readOptions(env: NodeJS.ProcessEnv): EmulatorOptions {
     projectId,
     host: env.EMULATOR_HOST || '127.0.0.1',
     projectKey: env.EMULATOR_PROJECT_KEY || undefined,
+    stateFile: env.EMULATOR_STATE_FILE || undefined,
     webhooks: webhookUrl && webhookKey ? [{ url: webhookUrl, key: webhookKey }] : [],
   };
 }

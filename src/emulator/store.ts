@@ -92,7 +92,13 @@ export class Store {
   private lastId = 0;
   private lastKeyId = 0;
 
-  constructor(readonly projectId: number) {}
+  constructor(
+    readonly projectId: number,
+    /** The first ID the sequence hands out. */
+    firstId = 1,
+  ) {
+    this.lastId = firstId - 1;
+  }
 
   nextId(): number {
     return ++this.lastId;

@@ -24,6 +24,11 @@ export interface EmulatorOptions {
   logger?: EmulatorLogger;
   /** Starts in these modes (see `setModes`). */
   modes?: Partial<EmulatorModes>;
+  /**
+   * Keeps users, homes, devices and keys in this file (written after every change, mode 0600) and
+   * restores them at start. Unset: in memory only.
+   */
+  stateFile?: string;
   /** How a latency fault waits (tests pass one they release themselves); default: a real timer. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { z, ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import { ValidationError, type FieldIssue } from '../lib/errors';
-import { ErrorBody, toOpenApiPath, type OpenAPIRegistry } from './openapi';
+import { ErrorBody, operationIdOf, SECURITY_SCHEMES, toOpenApiPath, type OpenAPIRegistry } from './openapi';
 import type { Access, Scope } from './principal';
 
 // One declaration per route: the same zod schemas validate the request and describe it in
@@ -26,6 +26,14 @@ export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema>
   before?: RequestHandler[];
   /** A body the handler validates itself, documented only (the OAuth token endpoint's own error shape). */
   documentedBody?: { schema: ZodType; contentTypes: string[] };
+  /**
+   * Request headers the route reads, documented only: the handler or its guard checks them, because
+   * their failures have answers of their own in the contract (403 `invalid_signature`, an ignored
+   * malformed Last-Event-ID). X-On-Behalf-Of is added to every route with a scope.
+   */
+  headers?: z.ZodObject;
+  /** Defaults to one derived from method and path (`get /v1/homes/:homeId` is `getHomesByHomeId`). */
+  operationId?: string;
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
 }
 
@@ -93,21 +101,41 @@ export class ApiRouter {
     for (const status of implied) {
       responses[status] ??= { description: ERROR_STATUSES[status], content: { 'application/json': { schema: ErrorBody } } };
     }
+    for (const [status, response] of Object.entries(responses) as [string, { description: string; content?: object }][]) {
+      // An error status declared with a description only answers the standard error body.
+      if (Number(status) >= 400 && !response.content) responses[status] = { ...response, content: { 'application/json': { schema: ErrorBody } } };
+    }
+    const headers = spec.scope ? (spec.headers ?? z.object({})).extend({ [ON_BEHALF_OF]: OnBehalfOf }) : spec.headers;
     this.registry.registerPath({
       method: spec.method,
       path: toOpenApiPath(spec.path),
+      operationId: spec.operationId ?? operationIdOf(spec.method, spec.path),
       summary: spec.summary,
       tags: spec.tags,
-      security: spec.access === 'public' ? undefined : [{ bearer: [] }],
-      description: spec.scope ? `Service clients need the \`${spec.scope}\` scope.` : undefined,
+      security: securityOf(spec),
+      description: spec.scope ? `Service clients need the \`${spec.scope}\` scope and name the user in \`${ON_BEHALF_OF}\`.` : undefined,
       request: {
         body: spec.body ? { content: { 'application/json': { schema: spec.body } }, required: true } : documentedBody(spec),
         query: spec.query as never,
         params: spec.params as never,
+        headers: headers as never,
       },
       responses: responses as never,
     });
   }
+}
+
+const ON_BEHALF_OF = 'X-On-Behalf-Of';
+const OnBehalfOf = z
+  .uuid()
+  .optional()
+  .openapi({ description: 'Service clients only (required for them): the ID of the local user the call is made for' });
+
+/** Public routes say so (`[]`); user routes take a user's token; scoped routes also a service token with the scope. */
+function securityOf(spec: RouteSpec<Schema, Schema, Schema>): Record<string, string[]>[] {
+  if (spec.access === 'public') return [];
+  const user = { [SECURITY_SCHEMES.user]: [] };
+  return spec.scope ? [user, { [SECURITY_SCHEMES.serviceClient]: [spec.scope] }] : [user];
 }
 
 function parse(schema: Schema, value: unknown, where: 'body' | 'query' | 'params'): unknown {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { weakHexKey, weakTextSecret } from './secret-strength';
 
@@ -55,7 +56,8 @@ const trustProxy = z
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  // Unset: loopback outside production (a development server with generated secrets stays private), every interface in production.
+  HOST: optionalText,
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().default('./data'),
@@ -96,6 +98,7 @@ const envSchema = z.object({
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
   OUTBOX_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
   COMMAND_POLICY_FILE: optionalText,
+  EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4600),
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ALLOW_UNKNOWN_KEY_IDS: flag.default(false),
@@ -124,6 +127,8 @@ export interface Config {
   metricsToken?: string;
   dataDir: string;
   databaseUrl?: string;
+  /** The embedded MODE emulator (used without MODE_PROJECT_KEY, never in production). */
+  emulator: { port: number; stateFile: string };
   databasePoolSize: number;
   mode: {
     apiUrl: string;
@@ -199,9 +204,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
-    http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY, shutdownGraceMs: env.SHUTDOWN_GRACE_MS },
+    http: { port: env.PORT, host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'), jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY, shutdownGraceMs: env.SHUTDOWN_GRACE_MS },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
+    emulator: { port: env.EMULATOR_PORT, stateFile: join(env.DATA_DIR, 'emulator-state.json') },
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     mode: {

@@ -23,34 +23,46 @@ export function generateOAuthJwks(): OAuthJwks {
   return { keys: [{ ...jwk, kid: randomBytes(8).toString('base64url'), use: 'sig', alg: 'RS256' }] };
 }
 
+/** Where the development secrets of a data directory are kept. */
+export function devSecretsFile(dataDir: string): string {
+  return join(dataDir, 'dev-secrets.json');
+}
+
+/** The secret variables that are not configured, so development values stand in for them. */
+export function unsetSecrets(config: Config): string[] {
+  return [
+    !config.auth.jwtSecret && 'JWT_SECRET',
+    !config.encryption.key && 'TOKEN_ENCRYPTION_KEY',
+    !config.webhook.key && 'MODE_WEBHOOK_KEY',
+    !config.oauth.jwks && 'OAUTH_JWKS',
+    config.oauth.cookieKeys.length === 0 && 'OAUTH_COOKIE_KEYS',
+  ].filter((name): name is string => Boolean(name));
+}
+
 export function resolveSecrets(config: Config, logger: Logger): ResolvedConfig {
-  const needed = !config.auth.jwtSecret || !config.encryption.key || !config.webhook.key || !config.oauth.jwks || config.oauth.cookieKeys.length === 0;
-  const generated = needed ? loadOrCreateDevSecrets(config.dataDir) : undefined;
-  const fill = <T>(value: T | undefined, name: string, fallback: () => T): T => {
-    if (value !== undefined) return value;
-    logger.warn({ variable: name, dataDir: config.dataDir }, 'using a generated development secret');
-    return fallback();
-  };
+  const missing = unsetSecrets(config);
+  const generated = missing.length > 0 ? loadOrCreateDevSecrets(config.dataDir) : undefined;
+  // One line for all of them: a start or a script run should warn once, not once per variable.
+  if (missing.length > 0) {
+    logger.warn({ variables: missing, file: devSecretsFile(config.dataDir) }, `using a generated development secret for ${missing.join(', ')}`);
+  }
   return {
     ...config,
-    auth: { ...config.auth, jwtSecret: fill(config.auth.jwtSecret, 'JWT_SECRET', () => generated!.jwtSecret) },
-    encryption: {
-      ...config.encryption,
-      key: fill(config.encryption.key, 'TOKEN_ENCRYPTION_KEY', () => generated!.encryptionKey),
-    },
+    auth: { ...config.auth, jwtSecret: config.auth.jwtSecret ?? generated!.jwtSecret },
+    encryption: { ...config.encryption, key: config.encryption.key ?? generated!.encryptionKey },
     webhook: {
-      key: fill(config.webhook.key, 'MODE_WEBHOOK_KEY', () => generated!.webhookKey),
+      key: config.webhook.key ?? generated!.webhookKey,
       url: config.webhook.url ?? `http://127.0.0.1:${config.http.port}/webhooks/mode/events`,
     },
     oauth: {
-      jwks: fill(config.oauth.jwks, 'OAUTH_JWKS', () => generated!.oauthJwks),
-      cookieKeys: fill(config.oauth.cookieKeys.length > 0 ? config.oauth.cookieKeys : undefined, 'OAUTH_COOKIE_KEYS', () => generated!.oauthCookieKeys),
+      jwks: config.oauth.jwks ?? generated!.oauthJwks,
+      cookieKeys: config.oauth.cookieKeys.length > 0 ? config.oauth.cookieKeys : generated!.oauthCookieKeys,
     },
   };
 }
 
 function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
-  const file = join(dataDir, 'dev-secrets.json');
+  const file = devSecretsFile(dataDir);
   let stored: Partial<DevSecrets> = {};
   try {
     stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>;

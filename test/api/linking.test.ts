@@ -81,6 +81,26 @@ test('when MODE revoked the stored user key, then a new key is issued, stored an
   expect(newRow.encryptedKey).not.toBe(oldRow.encryptedKey);
 });
 
+test('when MODE lost its data (the user is unknown there), then the next call links the account to a new MODE user instead of refusing it', async () => {
+  const account = await registerAccount(app.http);
+  const home = await app.http.post('/v1/homes').set(bearer(account.accessToken)).send({ name: 'Before the loss' });
+  expect(home.status).toBe(201);
+  app.emulator.control.reset(); // users, homes and keys gone, as after a restart without its state
+
+  const homes = await app.http.get('/v1/homes').set(bearer(account.accessToken));
+  expect(homes.status).toBe(200);
+  expect(homes.body).toEqual([]);
+  const me = await app.http.get('/v1/me').set(bearer(account.accessToken));
+  expect(me.body.link).toEqual({ status: 'linked', modeUserId: expect.any(Number) });
+  expect(me.body.link.modeUserId).not.toBe(account.user.link.modeUserId);
+  expect(app.emulator.control.getState()).toMatchObject({ users: [expect.objectContaining({ id: me.body.link.modeUserId })] });
+  expect(await app.database.db.prisma.homeMembership.count({ where: { modeUserId: account.user.link.modeUserId! } })).toBe(0);
+
+  const again = await app.http.post('/v1/homes').set(bearer(account.accessToken)).send({ name: 'After the loss' });
+  expect(again.status).toBe(201);
+  expect((await app.http.get(`/v1/homes/${home.body.id}`).set(bearer(account.accessToken))).status).toBe(404);
+});
+
 test('when two links of one user are requested at once, then one MODE user is created', async () => {
   app.emulator.control.setFault({ kind: 'status', status: 503 });
   const account = await registerAccount(app.http);

@@ -9,7 +9,7 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   server = await startServerProcess();
-}, 90_000);
+}, 200_000);
 afterAll(async () => {
   await server?.stop('SIGKILL');
 });
@@ -21,9 +21,19 @@ const post = (path: string, body: unknown, token?: string) =>
     body: JSON.stringify(body),
   });
 
-test('when started without configuration, then it warns about generated secrets and the emulator', () => {
-  expect(server.output()).toContain('using a generated development secret');
+test('when started without configuration, then it warns once about generated secrets, and about the emulator', () => {
+  expect(server.output().match(/using a generated development secret/g)).toHaveLength(1);
   expect(server.output()).toContain('using the embedded MODE emulator');
+});
+
+test('when started, then a readable banner says where the API, its docs, the emulator and the secrets are', () => {
+  const lines = server.output().split('\n');
+  const line = (label: string) => lines.find((text) => text.trimStart().startsWith(label)) ?? '';
+  expect(line('API:')).toContain(`${server.url}/v1`);
+  expect(line('API docs:')).toContain(`${server.url}/docs`);
+  expect(line('MODE:')).toMatch(/embedded emulator at http:\/\/127\.0\.0\.1:\d+/);
+  expect(line('MODE data:')).toContain('emulator-state.json');
+  expect(line('secrets:')).toContain('dev-secrets.json');
 });
 
 test('when a user registers, then the account is linked through the embedded emulator', async () => {

@@ -85,8 +85,27 @@ describe('progress', () => {
     }
     progress.log('line 4: bad email');
     progress.stop();
-    expect(lines).toEqual(['import: 4/10 (40%), 1s\n', 'import: 8/10 (80%), 2s\n', 'line 4: bad email\n', 'import: 10/10 (100%), 3s\n']);
+    expect(lines).toEqual(['import: 4/10 (40%) after 1.2s\n', 'import: 8/10 (80%) after 2.4s\n', 'line 4: bad email\n', 'import: 10/10 (100%) after 3.0s\n']);
     expect(lines.join('')).not.toContain('\x1b');
+  });
+
+  test('when there was nothing to do, then the last line says so instead of a bare count', () => {
+    const lines: string[] = [];
+    const progress = createProgress({ label: 'rotate', total: 0, stream: { write: (text: string) => lines.push(text) }, now: () => 0 });
+    progress.stop();
+    expect(lines).toEqual(['rotate: nothing to do\n']);
+  });
+
+  test('when stderr is a terminal, then the first frame shows no ETA and later ones a readable one', () => {
+    const frames: string[] = [];
+    const stream = { isTTY: true, write: (text: string) => frames.push(text), cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 120, on: () => undefined, removeListener: () => undefined };
+    const progress = createProgress({ label: 'link', total: 4, stream });
+    progress.increment();
+    progress.stop();
+    const text = frames.join('');
+    expect(text).toContain('link [');
+    expect(text).toContain('1/4');
+    expect(text).not.toMatch(/NF|NaN|Infinity/);
   });
 });
 

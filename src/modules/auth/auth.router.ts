@@ -51,7 +51,7 @@ export function registerAuthRoutes(api: ApiRouter, auth: AuthService, limits: Au
   );
 
   api.route(
-    { method: 'post', path: '/v1/auth/login', summary: 'Sign in with email and password', tags, access: 'public', before: [login.perIp, login.perAccount], body: LoginBody, responses: { 200: { description: 'Signed in', schema: AuthResult } } },
+    { method: 'post', path: '/v1/auth/login', summary: 'Sign in with email and password', tags, access: 'public', before: [login.perIp, login.perAccount], body: LoginBody, responses: { 200: { description: 'Signed in', schema: AuthResult }, 401: { description: '`invalid_credentials`: the email or password is wrong; `unauthenticated`: the account cannot be used' } } },
     async ({ body }, req, res, ) => {
       req.body = body;
       const user = await authenticateLocal(req, res, () => undefined);
@@ -60,7 +60,7 @@ export function registerAuthRoutes(api: ApiRouter, auth: AuthService, limits: Au
   );
 
   api.route(
-    { method: 'post', path: '/v1/auth/refresh', summary: 'Exchange a refresh token for a new token pair', tags, access: 'public', before: [perIp('refresh')], body: RefreshBody, responses: { 200: { description: 'New tokens; the old refresh token stops working', schema: SessionResult } } },
+    { method: 'post', path: '/v1/auth/refresh', summary: 'Exchange a refresh token for a new token pair', tags, access: 'public', before: [perIp('refresh')], body: RefreshBody, responses: { 200: { description: 'New tokens; the old refresh token stops working', schema: SessionResult }, 401: { description: 'The refresh token is unknown, expired, revoked or reused' } } },
     async ({ body }, req, res) => void res.json(await auth.refresh(body.refreshToken, { ip: req.ip })),
   );
 

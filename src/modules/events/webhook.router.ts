@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ApiRouter } from '../../http/route';
 import type { EventsService } from './events.service';
 import { ModeEventBody, WebhookAnswer } from './events.schemas';
@@ -14,6 +15,9 @@ export function registerWebhookRoutes(api: ApiRouter, events: EventsService): vo
       tags: ['events'],
       access: 'public',
       documentedBody: { schema: ModeEventBody, contentTypes: ['application/json'] },
+      headers: z.object({
+        'X-Mode-Signature': z.string().openapi({ description: 'Lowercase hex HMAC-SHA256 of the Event Webhook URL followed by the raw body, keyed with MODE_WEBHOOK_KEY' }),
+      }),
       responses: {
         200: { description: 'Stored, or stored already (a repeated delivery)', schema: WebhookAnswer },
         403: { description: '`invalid_signature`: X-Mode-Signature is missing or does not match' },

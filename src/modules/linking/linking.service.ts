@@ -2,7 +2,7 @@ import { boundedCache } from '../../lib/bounded-cache';
 import type { Logger } from '../../lib/logger';
 import { ServiceUnavailableError, UpstreamUnavailableError } from '../../lib/errors';
 import type { SealedValue, SecretBox } from '../../lib/secret-box';
-import { ModeClient, ModeError, ModeUnauthorizedError } from '../../mode';
+import { ModeClient, ModeError, ModeForbiddenError, ModeNotFoundError, ModeUnauthorizedError } from '../../mode';
 import type { AccountLinker } from '../auth/auth.service';
 import type { LinksRepository } from './links.repository';
 
@@ -96,9 +96,27 @@ export class LinkingService implements AccountLinker {
     const link = await this.links.find(userId);
     if (!link || link.modeUserId === null) return this.ensureLinked(userId);
     const modeUserId = link.modeUserId;
-    const issued = await this.mode.issueUserKey(this.project.projectKey, this.project.projectId, modeUserId);
+    let issued;
+    try {
+      issued = await this.mode.issueUserKey(this.project.projectKey, this.project.projectId, modeUserId);
+    } catch (error) {
+      if (!modeUserGone(error)) throw error;
+      return this.relink(userId, modeUserId);
+    }
     await this.links.saveKey(userId, this.secretBox.seal(issued.token));
     return this.remember({ userId, modeUserId, key: issued.token });
+  }
+
+  /**
+   * MODE no longer has the user (its data was lost, or the user was deleted there): the account
+   * gets a new MODE user, instead of every call being refused for good. Its homes in MODE went
+   * with the old user, so what the bridge knew of them is dropped.
+   */
+  private async relink(userId: string, lostModeUserId: number): Promise<LinkedAccount> {
+    this.logger.warn({ userId, modeUserId: lostModeUserId }, 'MODE no longer knows this user; linking the account to a new MODE user');
+    this.forget(userId);
+    await this.links.forgetModeUser(userId, lostModeUserId);
+    return this.singleFlight(userId, () => this.completeLink(userId));
   }
 
   /** One pass of the background retry: links that are due. Returns how many were tried. */
@@ -146,6 +164,11 @@ export class LinkingService implements AccountLinker {
     this.inFlight.set(userId, started);
     return started;
   }
+}
+
+/** MODE's answers to issuing a key for a user it does not have. */
+function modeUserGone(error: unknown): boolean {
+  return error instanceof ModeNotFoundError || (error instanceof ModeForbiddenError && error.reason === 'USER_NOT_FOUND');
 }
 
 function describe(error: unknown): string {

@@ -53,6 +53,21 @@ export class LinksRepository {
     });
   }
 
+  /**
+   * Puts a link whose MODE user is gone back to pending, without a MODE user, and drops the home
+   * memberships known for that MODE user. Only while the link still names that user, so two
+   * requests noticing the loss at once reset it once.
+   */
+  async forgetModeUser(userId: string, lostModeUserId: number): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.modeLink.updateMany({
+        where: { userId, modeUserId: lostModeUserId },
+        data: { status: 'pending', modeUserId: null, encryptedKey: null, keyId: null, keyIssuedAt: null, linkedAt: null, nextAttemptAt: new Date() },
+      }),
+      this.prisma.homeMembership.deleteMany({ where: { modeUserId: lostModeUserId } }),
+    ]);
+  }
+
   async recordFailure(userId: string, error: string, retryAt: Date): Promise<void> {
     await this.prisma.modeLink.update({
       where: { userId },

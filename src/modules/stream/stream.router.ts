@@ -22,6 +22,9 @@ export function registerStreamRoutes(api: ApiRouter, hub: StreamHub): void {
       access: 'user',
       scope: 'events:read',
       query: StreamQuery,
+      headers: z.object({
+        'Last-Event-ID': EventId.optional().openapi({ description: 'The last event ID received: the stored events after it are sent first (a malformed one is ignored)' }),
+      }),
       responses: {
         200: {
           description:
