@@ -54,6 +54,9 @@ const envSchema = z.object({
   OUTBOX_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
   COMMAND_POLICY_FILE: optionalText,
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  LEGACY_AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LEGACY_AUTH_TOKEN: optionalText,
+  LEGACY_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -106,6 +109,8 @@ export interface Config {
   /** The command policy file; unset: the shipped config/command-policy.json. */
   commandPolicyFile?: string;
   memberAddsPerHour: number;
+  /** Migration at login: the old system's login check; unset: off. */
+  legacyAuth?: { url: string; token?: string; timeoutMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -162,6 +167,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     outbox: { maxAttempts: env.OUTBOX_MAX_ATTEMPTS, retryBaseMs: env.OUTBOX_RETRY_BASE_MS, leaseMs: env.OUTBOX_LEASE_MS },
     commandPolicyFile: env.COMMAND_POLICY_FILE,
     memberAddsPerHour: env.MEMBER_ADDS_PER_HOUR,
+    legacyAuth: legacyAuthConfig(env),
   };
   if (config.production) assertProductionReady(config);
   return config;
@@ -178,6 +184,18 @@ function assertProductionReady(config: Config): void {
   if (missing.length > 0) {
     throw new ConfigError(`Production start refused, missing or weak:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   }
+}
+
+/** Passwords go to the old system: in production only over TLS (whose certificate is verified). */
+function legacyAuthConfig(env: Env): Config['legacyAuth'] {
+  if (!env.LEGACY_AUTH_URL) {
+    if (env.LEGACY_AUTH_TOKEN) throw new ConfigError('Invalid configuration:\n  LEGACY_AUTH_URL: required with LEGACY_AUTH_TOKEN');
+    return undefined;
+  }
+  if (env.NODE_ENV === 'production' && !env.LEGACY_AUTH_URL.startsWith('https://')) {
+    throw new ConfigError('Invalid configuration:\n  LEGACY_AUTH_URL: must be an https:// URL in production (it receives passwords)');
+  }
+  return { url: env.LEGACY_AUTH_URL, token: env.LEGACY_AUTH_TOKEN, timeoutMs: env.LEGACY_AUTH_TIMEOUT_MS };
 }
 
 /** Outbound channels are on only when fully configured; half a configuration is an error, not a silent off. */
