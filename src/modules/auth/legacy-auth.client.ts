@@ -116,6 +116,8 @@ function accountOf(text: string): LegacyAccount | undefined {
 }
 
 function transportReason(error: unknown): LegacyRefusal {
-  const code = (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'TimeoutError' || code === 'AbortError' ? 'timeout' : 'unreachable';
+  // The abort signal's reason is a DOMException named TimeoutError (its numeric code is DOM's).
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'unreachable';
 }
