@@ -47,7 +47,8 @@ Users whose hashes you cannot export: leave them out and set LEGACY_AUTH_URL on 
 each is created at their first login after the old system confirms the password (docs/admin.md).
 
 Summary: imported (created; with --dry-run: would be created), of which invited (no hash) and
-how many of each hash format, skipped (the email already exists), invalid (rejected rows), failed (the database refused the row).`,
+how many of each hash format, skipped (the email already exists), invalid (rejected rows),
+failed (the database refused the row).`,
 };
 
 void runCli(spec, async (args, { signal, stderr }) => {
