@@ -18,6 +18,8 @@ export interface LoadSpec {
   cpuOf?: Record<string, number>;
   /** Stop after this many requests instead of after `durationSec` (each user logging in once). */
   amount?: number;
+  /** Seconds before a request counts as an error; default 10. */
+  timeoutSec?: number;
 }
 
 export interface LoadResult {
@@ -71,7 +73,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     headers: spec.headers,
     body: spec.body,
     requests: spec.setupRequest ? [{ setupRequest: spec.setupRequest }] : undefined,
-    timeout: 10,
+    timeout: spec.timeoutSec ?? 10,
     amount: spec.amount,
   };
   const cpuBefore = Object.fromEntries(Object.entries(spec.cpuOf ?? {}).map(([name, pid]) => [name, cpuTimeMs(pid)]));

@@ -95,7 +95,9 @@ export async function loginFormatsScenario(ctx: BenchContext, options: { databas
   ctx.log(`  importing ${groups.length} x ${perFormat} users with stored hashes (npm run import-users)`);
   importUsers(options.databaseUrl, groups.flatMap((group) => group.emails.map((email) => ({ email, passwordHash: group.hash }))));
 
-  const connections = Math.min(settings.connections, perFormat);
+  // A few connections: enough to keep every hashing thread busy, few enough that a slow format's
+  // logins do not queue past the timeout (and spill into the next format's run).
+  const connections = Math.min(settings.connections, perFormat, 4);
   const loginsOf = (emails: string[], title: string, amount?: number) => {
     let next = 0;
     return runLoad({
@@ -104,6 +106,7 @@ export async function loginFormatsScenario(ctx: BenchContext, options: { databas
       connections,
       durationSec: settings.warmUpSec,
       amount,
+      timeoutSec: 60,
       cpuOf: { bridge: bridge.pid },
       setupRequest: (request) => ({
         ...request,
