@@ -58,7 +58,7 @@ describe('when the old system accepts', () => {
     expect(readStoredHash(stored.passwordHash!)).toMatchObject({ ok: true, format: 'argon2', needsRehash: false });
     const row = await app.database.db.prisma.user.findUniqueOrThrow({ where: { email } });
     expect(row.source).toBe('legacy_auth');
-    expect(row.emailVerifiedAt).toBeInstanceOf(Date);
+    expect(row.emailVerified).toBe(true);
     const me = await app.http.get('/v1/me').set(bearer(res.body.accessToken));
     expect(me.body.id).toBe(stored.id);
 
@@ -78,7 +78,7 @@ describe('when the old system accepts', () => {
     expect(res.status).toBe(200);
     expect(res.body.user.name).toBe('');
     const row = await app.database.db.prisma.user.findUniqueOrThrow({ where: { email } });
-    expect(row.emailVerifiedAt).toBeNull();
+    expect(row.emailVerified).toBe(false);
   });
 
   test('and three logins for one e-mail arrive at once, then the old system is asked once and all three sign in to one account', async () => {

@@ -4,9 +4,9 @@ CREATE TYPE "UserSource" AS ENUM ('registration', 'invitation', 'import', 'legac
 -- AlterTable
 ALTER TABLE "users" ADD COLUMN     "source" "UserSource" NOT NULL DEFAULT 'registration';
 
--- AlterTable: IF NOT EXISTS because the account lifecycle work (e-mail verification) may add the
--- same column in a migration of its own.
-ALTER TABLE "users" ADD COLUMN IF NOT EXISTS "email_verified_at" TIMESTAMPTZ(3);
+-- AlterTable: IF NOT EXISTS because e-mail verification (the account lifecycle migration) adds
+-- the same column; whichever runs first creates it.
+ALTER TABLE "users" ADD COLUMN IF NOT EXISTS "email_verified" BOOLEAN NOT NULL DEFAULT false;
 
 -- Existing accounts: imported ones are known from the audit log, invited ones from their invitations.
 UPDATE "users" SET "source" = 'import'

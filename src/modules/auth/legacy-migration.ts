@@ -38,7 +38,7 @@ export class LegacyMigration {
       const { name, emailVerified } = answer.account;
       let created: UserWithLink;
       try {
-        created = await this.users.create({ email, name, passwordHash, role, status: 'active', source: 'legacy_auth', emailVerifiedAt: emailVerified ? new Date() : null });
+        created = await this.users.create({ email, name, passwordHash, role, status: 'active', source: 'legacy_auth', emailVerified });
       } catch (error) {
         // Another instance migrated the same account a moment ago.
         const raced = (error as { code?: string }).code === 'P2002' ? await this.users.findByEmail(email) : null;

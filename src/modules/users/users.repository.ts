@@ -29,7 +29,8 @@ export interface NewUser {
   status: UserStatus;
   /** How the account came in; default: registration. */
   source?: UserSource;
-  emailVerifiedAt?: Date | null;
+  /** The address is known to be the user's; default: false. */
+  emailVerified?: boolean;
 }
 
 const withLink = { link: { select: { status: true, modeUserId: true } } } as const;
