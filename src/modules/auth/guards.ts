@@ -4,6 +4,7 @@ import type { Guards } from '../../http/route';
 import type { Access, Principal, Scope } from '../../http/principal';
 import type { UsersRepository } from '../users/users.repository';
 import { SERVICE_AUDIENCE, type AccessTokens } from './access-tokens';
+import type { AccountPrincipals } from './principals';
 
 /** Turns a service token plus X-On-Behalf-Of into a principal; provided by service clients. */
 export interface ServicePrincipalResolver {
@@ -18,6 +19,8 @@ export interface AppPrincipalResolver {
 export interface GuardDeps {
   accessTokens: AccessTokens;
   users: UsersRepository;
+  /** The account's current status and role, so a disabled or deleted user's token stops at once. */
+  principals: AccountPrincipals;
   services?: ServicePrincipalResolver;
   apps?: AppPrincipalResolver;
 }
@@ -48,7 +51,10 @@ export function createGuards(deps: GuardDeps): Guards {
       if (user.role !== 'admin') throw new ForbiddenError('Administrators only');
       return { kind: 'user', userId: user.id, role: 'admin' };
     }
-    return { kind: 'user', userId: claims.userId, role: claims.role };
+    const account = await deps.principals.current(claims.userId);
+    if (!account) throw new UnauthenticatedError('This account no longer exists');
+    if (account.status !== 'active') throw new UnauthenticatedError('This account cannot be used');
+    return { kind: 'user', userId: claims.userId, role: account.role };
   };
   return {
     authenticate(access, scope): RequestHandler {
