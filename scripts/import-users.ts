@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AuditRepository } from '../src/modules/audit/audit.repository';
 import { AdminUsersRepository } from '../src/modules/admin/admin-users.repository';
-import { PASSWORD_HASH_HELP } from '../src/modules/admin/password-hash';
+import { PASSWORD_HASH_HELP } from '../src/modules/auth/password-formats';
 import { importUsers, NAME_MAX_LENGTH } from '../src/modules/admin/user-import.service';
 import { countLines, formatOf, readImportFile, type ImportFormat } from '../src/modules/admin/user-import.source';
 import { UsersRepository } from '../src/modules/users/users.repository';
@@ -28,6 +28,7 @@ const spec: CliSpec = {
   CSV         a header line naming the columns, in any order: email,name,password_hash
               (email is required; name and password_hash may be left out or empty). PHC hashes
               contain commas, so quote that field: a@example.com,Ann,"$argon2id$v=19$m=...,t=...,p=...$..."
+              (bcrypt and Django hashes have no commas; quoting them does no harm)
               A quote that is never closed makes the rest of the file one broken record (reported).
   JSON Lines  one object per line: {"email": "...", "name": "...", "passwordHash": "..."}
               (name and passwordHash optional; blank lines are ignored)
@@ -39,11 +40,15 @@ appears twice in the file is imported once; the later line is reported.
 
 ${PASSWORD_HASH_HELP}
 
-Imported users get the "user" role (promote with: npm run user -- promote <email>) and a pending
-MODE link, which the server completes in the background.
+Imported users get the "user" role (promote with: npm run user -- promote <email>), source
+"import" in /v1/admin/users, and a pending MODE link, which the server completes in the background.
 
-Summary: imported (created; with --dry-run: would be created), of which invited (no hash),
-skipped (the email already exists), invalid (rejected rows), failed (the database refused the row).`,
+Users whose hashes you cannot export: leave them out and set LEGACY_AUTH_URL on the server, so that
+each is created at their first login after the old system confirms the password (docs/admin.md).
+
+Summary: imported (created; with --dry-run: would be created), of which invited (no hash) and
+how many of each hash format, skipped (the email already exists), invalid (rejected rows),
+failed (the database refused the row).`,
 };
 
 void runCli(spec, async (args, { signal, stderr }) => {
@@ -77,6 +82,7 @@ void runCli(spec, async (args, { signal, stderr }) => {
         ['rows read', summary.rows],
         [dryRun ? 'would import' : 'imported', summary.imported],
         ['  of which invited', summary.invited],
+        ...Object.entries(summary.byFormat).map(([format, count]): [string, number] => [`  of which ${format}`, count]),
         ['skipped (existing)', summary.skippedExisting],
         ['invalid', summary.invalid],
         ['failed', summary.failed],

@@ -54,7 +54,7 @@ void runCli(spec, async (args) => {
           ['role', view.role],
           ['status', view.status + (view.disabledAt ? ` since ${view.disabledAt}` : '')],
           ['password', view.hasPassword ? 'set' : 'not set'],
-          ['created', view.createdAt],
+          ['created', `${view.createdAt} (${view.source})`],
           ['MODE link', `${view.link.status}${view.link.modeUserId !== null ? `, MODE user ${view.link.modeUserId}` : ''}${view.link.lastError ? `, last error: ${view.link.lastError}` : ''}`],
           ...entries.map((entry): [string, string] => [`audit ${entry.at}`, `${entry.action} ${entry.result}`]),
         ], { user: view, audit: entries }, { json });

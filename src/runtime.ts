@@ -132,6 +132,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
       services.stream.close();
       await Promise.all(pollers.map((poller) => poller.stop()));
       await closePasswordHashing();
+      await services.legacyAuth?.close();
       await mode.close();
       await redis?.close();
       await target.emulator?.close();

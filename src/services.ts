@@ -13,6 +13,8 @@ import { createGuards } from './modules/auth/guards';
 import { RefreshTokens } from './modules/auth/refresh-tokens';
 import { configurePasswordHashing, onPasswordHashingError } from './modules/auth/passwords';
 import { RefreshTokensRepository } from './modules/auth/refresh-tokens.repository';
+import { LegacyAuthClient } from './modules/auth/legacy-auth.client';
+import { LegacyMigration } from './modules/auth/legacy-migration';
 import { UsersRepository } from './modules/users/users.repository';
 import { LinksRepository } from './modules/linking/links.repository';
 import { LinkingService, type ModeProject } from './modules/linking/linking.service';
@@ -71,6 +73,8 @@ export interface Services extends EventPipeline {
   accessTokens: AccessTokens;
   refreshTokens: RefreshTokens;
   auth: AuthService;
+  /** The old system's login check (LEGACY_AUTH_URL); closed with the services. */
+  legacyAuth?: LegacyAuthClient;
   guards: Guards;
   /** Account state behind every token; `principals.invalidate(userId)` after changing an account. */
   principals: AccountPrincipals;
@@ -108,7 +112,9 @@ export function buildServices(deps: ServiceDeps): Services {
     changeBus.publish('home-members', String(homeId)).catch((error: unknown) => logger.warn({ err: error, homeId }, 'could not tell other instances of a membership change'));
   });
   const homeAccess = new HomeAccess(memberships, linking, deps.mode);
-  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails);
+  const legacyAuth = config.legacyAuth ? new LegacyAuthClient(config.legacyAuth, logger) : undefined;
+  const legacyMigration = legacyAuth && new LegacyMigration(legacyAuth, users, audit, linking, config.adminEmails);
+  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails, legacyMigration);
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const metrics = deps.metrics ?? createMetrics();
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
@@ -146,6 +152,7 @@ export function buildServices(deps: ServiceDeps): Services {
     accessTokens,
     refreshTokens,
     auth,
+    legacyAuth,
     guards: createGuards({ accessTokens, users, principals, services: serviceClients.principals, apps: oauthApps.principals }),
     principals,
     changeBus,

@@ -16,6 +16,10 @@ export interface LoadSpec {
   setupRequest?: (request: autocannon.Request) => autocannon.Request;
   /** Processes whose CPU time per request is reported (name -> pid). */
   cpuOf?: Record<string, number>;
+  /** Stop after this many requests instead of after `durationSec` (each user logging in once). */
+  amount?: number;
+  /** Seconds before a request counts as an error; default 10. */
+  timeoutSec?: number;
 }
 
 export interface LoadResult {
@@ -69,7 +73,8 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     headers: spec.headers,
     body: spec.body,
     requests: spec.setupRequest ? [{ setupRequest: spec.setupRequest }] : undefined,
-    timeout: 10,
+    timeout: spec.timeoutSec ?? 10,
+    amount: spec.amount,
   };
   const cpuBefore = Object.fromEntries(Object.entries(spec.cpuOf ?? {}).map(([name, pid]) => [name, cpuTimeMs(pid)]));
   const machineAtStart = cpuSnapshot();
@@ -89,7 +94,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         connections: spec.connections,
         durationSec: result.duration,
         ok,
-        rps: Math.round(ok / result.duration),
+        rps: spec.amount ? Math.round((ok / result.duration) * 10) / 10 : Math.round(ok / result.duration),
         latencyMs: samples.summary(),
         non2xx,
         errors: result.errors,

@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import type { BenchSettings } from './context';
 import { ROOT } from './processes';
 
-export const SCENARIOS = ['proxy', 'webhook', 'login'] as const;
+export const SCENARIOS = ['proxy', 'webhook', 'login', 'login-formats'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 const usage = `Usage: npm run bench -- [options]
 
 Measures the bridge's cost side by side in one run: proxied MODE calls (direct / bare proxy / bridge),
-webhook ingest (PGlite and PostgreSQL, with each one's raw INSERT rate), logins under load, peak RSS.
+webhook ingest (PGlite and PostgreSQL, with each one's raw INSERT rate), logins under load, logins/s
+per stored password format (imported bcrypt, PBKDF2, scrypt beside argon2id), peak RSS.
 Everything runs on loopback: the MODE emulator, a throwaway PostgreSQL 15 cluster, the bridge
 (compiled from dist/; rebuilt first when stale) and autocannon in this process.
 
@@ -21,6 +22,7 @@ Options:
   --out <file>         JSON results (default bench/results/latest.json; a .md twin is written beside it)
   --users <n>          accounts logging in during the login storm (default 20)
   --login-proxied <n>  connections of the light proxied stream in the login scenario (default 2)
+  --format-logins <n>  users per stored format in login-formats, each logging in once (default 60)
   --bridge-dist <dir>  run the bridge from another build's dist/ (compare a change against this one)
   --bridge-env K=V     extra environment for the bridge (repeatable), for experiments such as
                        --bridge-env UV_THREADPOOL_SIZE=1; the bridge is started with npm start's
@@ -59,6 +61,7 @@ export function readOptions() {
       out: { type: 'string' },
       users: { type: 'string' },
       'login-proxied': { type: 'string' },
+      'format-logins': { type: 'string' },
       'bridge-env': { type: 'string', multiple: true },
       'bridge-dist': { type: 'string' },
       profile: { type: 'boolean' },
@@ -86,6 +89,7 @@ export function readOptions() {
     out: resolve(values.out ?? join(ROOT, 'bench', 'results', 'latest.json')),
     users: positiveInt('users', values.users, 20),
     loginProxied: positiveInt('login-proxied', values['login-proxied'], 2),
+    formatLogins: positiveInt('format-logins', values['format-logins'], 60),
     bridgeEnv: parseEnvPairs(values['bridge-env'] ?? []),
     bridgeDist: values['bridge-dist'] ? resolve(values['bridge-dist']) : undefined,
     profile: values.profile ?? false,

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { LoadResult } from './load';
 import type { HeapFigures } from './rss';
 import type { LoginFigures } from './scenarios/login';
+import type { LoginFormatFigures } from './scenarios/login-formats';
 import type { ProxyFigures } from './scenarios/proxy';
 import type { WebhookFigures } from './scenarios/webhook';
 
@@ -12,6 +13,7 @@ export interface Figures {
   proxy?: ProxyFigures;
   webhook: WebhookFigures[];
   login?: LoginFigures;
+  loginFormats?: LoginFormatFigures;
   /** RSS of each bridge right after start-up (ready, no load yet), by database. */
   /** The database the proxy and login scenarios ran on. */
   mainDatabase?: string;
@@ -97,6 +99,10 @@ export function buildReport(figures: Figures, settings: Record<string, unknown>,
     heapAtEnd[`login (${figures.mainDatabase})`] = l.heapAtEnd;
     targets.push({ name: 'proxied p99 during a login storm vs without', value: ratio, unit: 'x', goal: '<= 2', pass: ratio <= 2 });
   }
+  const baseline = figures.loginFormats?.runs[0];
+  for (const run of figures.loginFormats?.runs.slice(1) ?? []) {
+    if (baseline && baseline.logins.rps > 0) ratios[`first login, stored ${run.format} (${run.params.split(':')[0]}) / argon2id logins/s`] = r2(run.logins.rps / baseline.logins.rps);
+  }
   for (const [database, mb] of Object.entries(figures.idleRssMb)) {
     peakRssMb[`idle after start (${database})`] = mb;
     heapAtEnd[`idle after start (${database})`] = figures.idleHeap[database];
@@ -115,7 +121,8 @@ function allRuns(figures: Figures): LoadResult[] {
   const proxy = (figures.proxy?.calls ?? []).flatMap((c) => [...Object.values(c.loaded), ...Object.values(c.single)]);
   const webhook = figures.webhook.map((w) => w.ingest);
   const login = figures.login ? [figures.login.alone, figures.login.duringStorm, figures.login.logins] : [];
-  return [...proxy, ...webhook, ...login];
+  const formats = figures.loginFormats?.runs.map((run) => run.logins) ?? [];
+  return [...proxy, ...webhook, ...login, ...formats];
 }
 
 function warnings(figures: Figures): string[] {

@@ -14,6 +14,7 @@ import { ensureBuilt, ROOT, startBareProxy, startEmulator, type EmulatorService,
 import { buildReport, machine, writeReport, type Figures } from './report';
 import { heapOf, sampleRss } from './rss';
 import { loginScenario } from './scenarios/login';
+import { loginFormatsScenario } from './scenarios/login-formats';
 import { proxyScenario } from './scenarios/proxy';
 import { pgliteRaw, postgresRaw, webhookScenario } from './scenarios/webhook';
 import { bridgeRoutes, missing, ROUTES } from './setup';
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
 
     // Proxy and login run on PostgreSQL, as in production; webhook ingest on both databases.
     const mainDb = postgres ? await createDatabase(postgres, 'bridge_bench') : undefined;
-    if (only.has('proxy') || only.has('login') || (only.has('webhook') && mainDb)) {
+    if (only.has('login-formats') && !mainDb) figures.skipped.push('login-formats: needs PostgreSQL (its users are imported with npm run import-users while the bridge runs, which PGlite does not allow)');
+    if (only.has('proxy') || only.has('login') || (only.has('login-formats') && mainDb) || (only.has('webhook') && mainDb)) {
       const bridge = await startBridge({ name: `bridge-${mainDb ? 'postgresql' : 'pglite'}`, emulator, databaseUrl: mainDb, logDir, cpuProfileDir, extraEnv: options.bridgeEnv, dist: options.bridgeDist });
       running.push(bridge);
       const bare = only.has('proxy') ? await startBareProxy(emulator.url, logDir, 64) : undefined;
@@ -89,6 +91,10 @@ async function main(): Promise<void> {
         if (!useHome) figures.skipped.push('login: the bridge has no GET /v1/homes/{homeId}; GET /v1/me (no MODE call) stood in for the proxied call');
         figures.login = await loginScenario(ctx, { users: options.users, proxiedConnections: options.loginProxied, useHome });
       }
+      if (only.has('login-formats') && mainDb) {
+        log('logins per stored password format');
+        figures.loginFormats = await loginFormatsScenario(ctx, { databaseUrl: mainDb, loginsPerFormat: options.formatLogins });
+      }
       if (only.has('webhook') && webhookMissing.length > 0) figures.skipped.push(`webhook: the bridge has no ${webhookMissing.join(', ')}`);
       else if (only.has('webhook') && mainDb) {
         log('webhook ingest (PostgreSQL)');
@@ -111,7 +117,7 @@ async function main(): Promise<void> {
     await stopFrom(0);
   }
 
-  const report = buildReport(figures, { ...settings, users: options.users, loginProxied: options.loginProxied, bridgeEnv: options.bridgeEnv, bridgeDist: options.bridgeDist, bridgeStart: startScript(), postgres: postgresSettings }, notes);
+  const report = buildReport(figures, { ...settings, users: options.users, loginProxied: options.loginProxied, formatLogins: options.formatLogins, bridgeEnv: options.bridgeEnv, bridgeDist: options.bridgeDist, bridgeStart: startScript(), postgres: postgresSettings }, notes);
   writeReport(report, options.out);
   const markdown = renderReport(report, 'markdown');
   writeFileSync(options.out.replace(/\.json$/, '') + '.md', `${markdown}\n`);

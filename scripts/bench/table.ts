@@ -43,6 +43,13 @@ export function renderReport(report: Report, format: Format): string {
       ]),
     );
   }
+  if (figures.loginFormats) {
+    const f = figures.loginFormats;
+    const baseline = f.runs[0]?.logins.rps ?? 0;
+    parts.push(heading(`Logins per stored password format (${f.loginsPerFormat} users each, one login apiece, ${f.connections} connections; a legacy hash is verified, then replaced by argon2id)`));
+    const rows = f.runs.map((run) => [run.format, run.params, run.logins.rps, baseline > 0 ? (run.logins.rps / baseline).toFixed(2) : '-', run.logins.latencyMs.p50, run.logins.latencyMs.p99, run.logins.cpuMsPerRequest.bridge ?? '-', run.logins.non2xx]);
+    parts.push(render(format, ['stored format', 'parameters', 'logins/s', 'vs argon2id', 'p50 ms', 'p99 ms', 'bridge CPU ms/login', 'non-2xx'], rows));
+  }
   parts.push(heading('Ratios'));
   parts.push(render(format, ['ratio', 'value'], Object.entries(report.ratios)));
   parts.push(heading('Bridge memory (MB): peak RSS during the scenario; V8 heap and external memory at its end'));

@@ -106,6 +106,9 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   OAUTH_JWKS: jwks.optional(),
   OAUTH_COOKIE_KEYS: csv.pipe(z.array(z.string().min(32, 'each key must be at least 32 characters'))).default([]),
+  LEGACY_AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LEGACY_AUTH_TOKEN: optionalText,
+  LEGACY_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -183,6 +186,8 @@ export interface Config {
     /** Keys that sign its cookies, newest first; empty outside production: generated. */
     cookieKeys: string[];
   };
+  /** Migration at login: the old system's login check; unset: off. */
+  legacyAuth?: { url: string; token?: string; timeoutMs: number };
 }
 
 export type OAuthJwks = { keys: Record<string, unknown>[] };
@@ -245,6 +250,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     commandPolicyFile: env.COMMAND_POLICY_FILE,
     memberAddsPerHour: env.MEMBER_ADDS_PER_HOUR,
     oauth: { jwks: env.OAUTH_JWKS, cookieKeys: env.OAUTH_COOKIE_KEYS },
+    legacyAuth: legacyAuthConfig(env),
   };
   if (config.production) assertProductionReady(config, env);
   return config;
@@ -265,6 +271,18 @@ function assertProductionReady(config: Config, env: Env): void {
   if (missing.length > 0) {
     throw new ConfigError(`Production start refused, missing or weak:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   }
+}
+
+/** Passwords go to the old system: in production only over TLS (whose certificate is verified). */
+function legacyAuthConfig(env: Env): Config['legacyAuth'] {
+  if (!env.LEGACY_AUTH_URL) {
+    if (env.LEGACY_AUTH_TOKEN) throw new ConfigError('Invalid configuration:\n  LEGACY_AUTH_URL: required with LEGACY_AUTH_TOKEN');
+    return undefined;
+  }
+  if (env.NODE_ENV === 'production' && !env.LEGACY_AUTH_URL.startsWith('https://')) {
+    throw new ConfigError('Invalid configuration:\n  LEGACY_AUTH_URL: must be an https:// URL in production (it receives passwords)');
+  }
+  return { url: env.LEGACY_AUTH_URL, token: env.LEGACY_AUTH_TOKEN, timeoutMs: env.LEGACY_AUTH_TIMEOUT_MS };
 }
 
 /** Each configured secret that is guessable, as `VARIABLE: why`. */

@@ -1,12 +1,14 @@
 import { hash } from '@node-rs/argon2';
 import { AdminUsersRepository } from '../../src/modules/admin/admin-users.repository';
-import { passwordHashProblem, PasswordHashChecker } from '../../src/modules/admin/password-hash';
+import { passwordHashProblem } from '../../src/modules/auth/password-formats';
+import { PasswordHashChecker } from '../../src/modules/auth/password-formats/checker';
 import { importUsers, type ImportSummary } from '../../src/modules/admin/user-import.service';
 import { ImportFileError, readImportFile, type ImportFormat } from '../../src/modules/admin/user-import.source';
 import { AuditRepository } from '../../src/modules/audit/audit.repository';
 import { verifyPassword } from '../../src/modules/auth/passwords';
 import { UsersRepository } from '../../src/modules/users/users.repository';
 import { tempFile } from '../fixtures/admin';
+import { legacyHash } from '../fixtures/password-hashes';
 import { createTestDatabase, type TestDatabase } from '../support/database-template';
 
 let database: TestDatabase;
@@ -42,7 +44,7 @@ function csvFixture(host: string): string {
     `carol@${host},Carol,`,
     `not-an-email,Nobody,`,
     `dave@${host},${'x'.repeat(201)},`,
-    `erin@${host},Erin,"$scrypt$ln=15,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"`,
+    `erin@${host},Erin,"$scrypt$ln=20,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"`,
     `frank@${host},Frank,plaintext-password`,
     `ADA@${host},Ada again,`,
     `gina@${host},Gina`,
@@ -53,12 +55,12 @@ describe('CSV', () => {
   test('when the file mixes good, bad and duplicate rows, then good rows are imported and each bad row is reported by line', async () => {
     const host = domain();
     const { summary, rejected } = await runImport(tempFile('users.csv', csvFixture(host)), 'csv');
-    expect(summary).toEqual<ImportSummary>({ rows: 9, imported: 3, invited: 1, skippedExisting: 0, invalid: 6, failed: 0, dryRun: false, interrupted: false });
+    expect(summary).toEqual<ImportSummary>({ rows: 9, imported: 3, invited: 1, byFormat: { argon2: 2 }, skippedExisting: 0, invalid: 6, failed: 0, dryRun: false, interrupted: false });
     expect(rejected.map((r) => r.line)).toEqual([5, 6, 7, 8, 9, 10]);
     expect(rejected[0]!.reason).toMatch(/email is not a valid address/);
     expect(rejected[1]!.reason).toMatch(/name is longer than 200/);
-    expect(rejected[2]!.reason).toMatch(/scrypt hashes are not supported/);
-    expect(rejected[3]!.reason).toMatch(/not a PHC/);
+    expect(rejected[2]!.reason).toMatch(/password hash: ln=20,r=8 needs 1024 MiB \(at most 64 MiB\)/);
+    expect(rejected[3]!.reason).toMatch(/plain text is never accepted/);
     expect(rejected[4]!.reason).toMatch(/first on line 2/);
     expect(rejected[5]!.reason).toMatch(/expected 3 fields, found 2/);
 
@@ -177,21 +179,59 @@ describe('dry run', () => {
 });
 
 describe('password hash formats', () => {
-  test('when hashes are argon2id or argon2i PHC strings within bounds, then they are accepted', async () => {
+  test('when hashes are argon2id or argon2i PHC strings within bounds, then they are accepted', () => {
     const checker = new PasswordHashChecker();
-    expect(await checker.problem(argon2id)).toBeUndefined();
-    expect(await checker.problem(argon2i)).toBeUndefined();
-    expect(await checker.problem(argon2id.replace('$v=19', ''))).toBeUndefined();
+    expect(checker.check(argon2id)).toEqual({ format: 'argon2' });
+    expect(checker.check(argon2i)).toEqual({ format: 'argon2' });
+    expect(checker.check(argon2id.replace('$v=19', ''))).toEqual({ format: 'argon2' });
   });
 
   test.each([
     ['memory too large', (h: string) => h.replace(/m=\d+/, 'm=1048576'), /m=1048576 is out of range/],
     ['salt too short', (h: string) => h.split('$').map((p, i) => (i === 4 ? 'YWJjZA' : p)).join('$'), /salt must be 8 to 64 bytes/],
-    ['non-canonical base64', (h: string) => h.split('$').map((p, i) => (i === 4 ? `${p.slice(0, -1)}${p.endsWith('B') ? 'C' : 'B'}` : p)).join('$'), /salt must be/],
-    ['bcrypt', () => '$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234', /bcrypt/],
+    ['non-canonical base64', (h: string) => h.split('$').map((p, i) => (i === 4 ? `${p.slice(0, -1)}${p.endsWith('B') ? 'C' : 'B'}` : p)).join('$'), /salt is not canonical/],
+    ['too much memory times passes', (h: string) => h.replace(/m=\d+,t=\d+/, 'm=262144,t=8'), /m\*t=2097152 is too costly/],
     ['keyid parameter', (h: string) => h.replace('p=1', 'p=1,keyid=abc'), /not a PHC/],
-    ['padding', (h: string) => `${h}=`, /not a PHC/],
+    ['padding', (h: string) => `${h}=`, /not canonical unpadded base64/],
   ])('when the hash has %s, then it is refused with the reason', (_name, mutate, reason) => {
     expect(passwordHashProblem(mutate(argon2id))).toMatch(reason);
+  });
+});
+
+describe('hashes of the systems companies move from', () => {
+  test('when a JSON Lines file holds bcrypt, PBKDF2, scrypt and argon2 hashes, then each is imported and reported by format, and malformed or over-cost ones by line', async () => {
+    const host = domain();
+    const password = 'their old password';
+    const lines = [
+      { email: `devise@${host}`, passwordHash: legacyHash.bcrypt2b(password) },
+      { email: `laravel@${host}`, passwordHash: legacyHash.bcrypt2y(password) },
+      { email: `django@${host}`, passwordHash: legacyHash.djangoSha256(password) },
+      { email: `phc@${host}`, passwordHash: legacyHash.phcPbkdf2Sha256(password) },
+      { email: `passlib@${host}`, passwordHash: legacyHash.scrypt(password) },
+      { email: `argon@${host}`, passwordHash: argon2id },
+      { email: `costly@${host}`, passwordHash: legacyHash.bcrypt2b(password).replace('$04$', '$15$') },
+      { email: `slow@${host}`, passwordHash: legacyHash.djangoSha256(password).replace('$1000$', '$9000000$') },
+      { email: `broken@${host}`, passwordHash: legacyHash.scrypt(password).replace('$scrypt$ln=10', '$scrypt$ln=x') },
+    ].map((row) => JSON.stringify(row));
+    const { summary, rejected } = await runImport(tempFile('users.jsonl', lines.join('\n')), 'jsonl');
+    expect(summary).toMatchObject({ rows: 9, imported: 6, invited: 0, invalid: 3, byFormat: { bcrypt: 2, pbkdf2_django: 1, pbkdf2_phc: 1, scrypt: 1, argon2: 1 } });
+    expect(rejected).toEqual([
+      { line: 7, reason: 'password hash: cost 15 is out of range (4 to 13)' },
+      { line: 8, reason: 'password hash: 9000000 iterations is out of range (1000 to 1500000 for sha256)' },
+      { line: 9, reason: expect.stringMatching(/^password hash: not a PHC scrypt hash/) },
+    ]);
+    const users = await usersOf(host);
+    expect(users.map((u) => [u.email.split('@')[0], u.source, u.status])).toEqual(
+      ['argon', 'devise', 'django', 'laravel', 'passlib', 'phc'].map((name) => [name, 'import', 'active']),
+    );
+    for (const user of users.filter((u) => u.email !== `argon@${host}`)) expect(await verifyPassword(user.passwordHash!, password)).toBe(true);
+  });
+
+  test('when bcrypt and Django hashes come unquoted in a CSV (they have no commas), then they are imported', async () => {
+    const host = domain();
+    const csv = `email,password_hash\nb@${host},${legacyHash.bcrypt2a('pw one two three')}\nd@${host},${legacyHash.djangoSha1('pw one two three')}\n`;
+    const { summary, rejected } = await runImport(tempFile('users.csv', csv), 'csv');
+    expect(rejected).toEqual([]);
+    expect(summary).toMatchObject({ imported: 2, byFormat: { bcrypt: 1, pbkdf2_django: 1 } });
   });
 });

@@ -120,6 +120,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await mode.close();
+      await services.legacyAuth?.close();
       if (!options.sharing) {
         await emulator.close();
         await database.close();

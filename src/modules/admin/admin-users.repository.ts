@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../../db/database';
-import type { Prisma, UserRole, UserStatus } from '../../generated/prisma/client';
+import type { Prisma, UserRole, UserSource, UserStatus } from '../../generated/prisma/client';
 
 // What administrators read and change about users: every field but secrets, search with
 // keyset pagination, and the lifecycle writes (status, role, token revocation, deletion).
@@ -11,6 +11,7 @@ export interface AdminUserRecord {
   role: UserRole;
   status: UserStatus;
   hasPassword: boolean;
+  source: UserSource;
   createdAt: Date;
   updatedAt: Date;
   disabledAt: Date | null;
@@ -22,6 +23,7 @@ export interface UserListQuery {
   email?: string;
   status?: UserStatus;
   role?: UserRole;
+  source?: UserSource;
   limit: number;
   /** The last user of the previous page (newest first). */
   after?: { createdAt: Date; id: string };
@@ -34,6 +36,7 @@ const select = {
   role: true,
   status: true,
   passwordHash: true,
+  source: true,
   createdAt: true,
   updatedAt: true,
   disabledAt: true,
@@ -66,6 +69,7 @@ export class AdminUsersRepository {
         email: query.email ? { contains: query.email, mode: 'insensitive' } : undefined,
         status: query.status,
         role: query.role,
+        source: query.source,
         OR: after ? [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] : undefined,
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -10,6 +10,7 @@ export interface UserSearch {
   email?: string;
   status?: AdminUserRecord['status'];
   role?: AdminUserRecord['role'];
+  source?: AdminUserRecord['source'];
   limit: number;
   cursor?: string;
 }
@@ -36,6 +37,7 @@ export function toAdminUser(user: AdminUserRecord): AdminUser {
     updatedAt: user.updatedAt.toISOString(),
     disabledAt: user.disabledAt?.toISOString() ?? null,
     hasPassword: user.hasPassword,
+    source: user.source,
     link: { status: user.link?.status ?? 'pending', modeUserId: user.link?.modeUserId ?? null, lastError: user.link?.lastError ?? null },
   };
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { isBigintId } from '../../lib/bounds';
 import { UserView } from '../users/users.view';
 
+const UserSource = z.enum(['registration', 'invitation', 'import', 'legacy_auth']);
+
 // Shapes of the admin API. Admins see more of a user than the user view (status history,
 // whether a password is set, why a MODE link is still pending), never a secret.
 
@@ -9,6 +11,7 @@ export const AdminUser = UserView.extend({
   updatedAt: z.string(),
   disabledAt: z.string().nullable(),
   hasPassword: z.boolean().openapi({ description: 'false for invited users who have not chosen a password yet' }),
+  source: UserSource.openapi({ description: 'how the account came in: registered itself, invited to a home, bulk import, or migrated at its first login from the old system (LEGACY_AUTH_URL)' }),
   link: z.object({
     status: z.enum(['linked', 'pending']),
     modeUserId: z.number().int().nullable(),
@@ -24,6 +27,7 @@ export const UserListQuery = z.object({
   email: z.string().trim().min(1).max(254).optional().openapi({ description: 'part of the email, any letter case' }),
   status: z.enum(['active', 'invited', 'disabled']).optional(),
   role: z.enum(['user', 'admin']).optional(),
+  source: UserSource.optional(),
   limit,
   cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
 });

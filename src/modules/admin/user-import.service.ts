@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { UsersRepository } from '../users/users.repository';
 import type { AdminUsersRepository } from './admin-users.repository';
-import { PasswordHashChecker } from './password-hash';
+import { PasswordHashChecker } from '../auth/password-formats/checker';
 import type { ImportFields, SourceRow } from './user-import.source';
 import type { AdminActor } from './user-lifecycle.service';
 
@@ -39,6 +39,8 @@ export interface ImportSummary {
   imported: number;
   /** Of the imported, those without a password hash: status "invited". */
   invited: number;
+  /** Of the imported, those with a hash, by format (argon2, bcrypt, pbkdf2_django, ...). */
+  byFormat: Record<string, number>;
   skippedExisting: number;
   invalid: number;
   /** Valid rows the database refused (reported like invalid ones). */
@@ -52,6 +54,7 @@ interface ValidRow {
   email: string;
   name: string;
   passwordHash: string | null;
+  hashFormat: string | null;
 }
 
 export const NAME_MAX_LENGTH = 200;
@@ -73,7 +76,7 @@ const RowSchema = z.object({
 });
 
 export async function importUsers(deps: ImportDeps, options: ImportOptions): Promise<ImportSummary> {
-  const summary: ImportSummary = { rows: 0, imported: 0, invited: 0, skippedExisting: 0, invalid: 0, failed: 0, dryRun: options.dryRun ?? false, interrupted: false };
+  const summary: ImportSummary = { rows: 0, imported: 0, invited: 0, byFormat: {}, skippedExisting: 0, invalid: 0, failed: 0, dryRun: options.dryRun ?? false, interrupted: false };
   const hashes = new PasswordHashChecker();
   const firstLineOf = new Map<string, number>();
   const reject = (line: number, reason: string) => options.onRejected?.({ line, reason });
@@ -86,7 +89,7 @@ export async function importUsers(deps: ImportDeps, options: ImportOptions): Pro
       break;
     }
     summary.rows += 1;
-    const checked = 'error' in row ? row.error : await validateRow(row.line, row.fields, hashes);
+    const checked = 'error' in row ? row.error : validateRow(row.line, row.fields, hashes);
     const duplicateOf = typeof checked === 'string' ? undefined : firstLineOf.get(checked.email);
     if (typeof checked === 'string' || duplicateOf !== undefined) {
       summary.invalid += 1;
@@ -109,16 +112,14 @@ export async function importUsers(deps: ImportDeps, options: ImportOptions): Pro
   return summary;
 }
 
-async function validateRow(line: number, fields: ImportFields, hashes: PasswordHashChecker): Promise<ValidRow | string> {
+function validateRow(line: number, fields: ImportFields, hashes: PasswordHashChecker): ValidRow | string {
   const parsed = RowSchema.safeParse(fields);
   if (!parsed.success) return parsed.error.issues.map((issue) => issue.message).join('; ');
   const { email, name, passwordHash } = parsed.data;
-  const hash = passwordHash ? passwordHash : null;
-  if (hash) {
-    const problem = await hashes.problem(hash);
-    if (problem) return `password hash: ${problem}`;
-  }
-  return { line, email, name: name ?? '', passwordHash: hash };
+  if (!passwordHash) return { line, email, name: name ?? '', passwordHash: null, hashFormat: null };
+  const checked = hashes.check(passwordHash);
+  if ('problem' in checked) return `password hash: ${checked.problem}`;
+  return { line, email, name: name ?? '', passwordHash, hashFormat: checked.format };
 }
 
 async function saveChunk(deps: ImportDeps, options: ImportOptions, chunk: ValidRow[], summary: ImportSummary, reject: (line: number, reason: string) => void): Promise<void> {
@@ -136,11 +137,12 @@ async function saveRow(deps: ImportDeps, options: ImportOptions, row: ValidRow, 
   const status = row.passwordHash ? 'active' : 'invited';
   try {
     if (!options.dryRun) {
-      const user = await deps.users.create({ email: row.email, name: row.name, passwordHash: row.passwordHash, role: 'user', status });
-      await deps.audit.record({ actorType: 'admin', actorId: options.actor.userId, action: 'admin.user.import', targetType: 'user', targetId: user.id, result: 'success', details: { via: options.actor.via, source: options.source, line: row.line, status } });
+      const user = await deps.users.create({ email: row.email, name: row.name, passwordHash: row.passwordHash, role: 'user', status, source: 'import' });
+      await deps.audit.record({ actorType: 'admin', actorId: options.actor.userId, action: 'admin.user.import', targetType: 'user', targetId: user.id, result: 'success', details: { via: options.actor.via, source: options.source, line: row.line, status, hashFormat: row.hashFormat } });
     }
     summary.imported += 1;
     if (status === 'invited') summary.invited += 1;
+    if (row.hashFormat) summary.byFormat[row.hashFormat] = (summary.byFormat[row.hashFormat] ?? 0) + 1;
   } catch (error) {
     if ((error as { code?: string }).code === 'P2002') {
       summary.skippedExisting += 1; // created meanwhile (a registration, another import)

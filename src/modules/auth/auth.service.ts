@@ -3,6 +3,8 @@ import type { AuditRepository } from '../audit/audit.repository';
 import type { UsersRepository, UserWithLink } from '../users/users.repository';
 import { toUserView, type UserView } from '../users/users.view';
 import type { AccessTokens } from './access-tokens';
+import type { LegacyMigration, LegacyOutcome } from './legacy-migration';
+import { readStoredHash } from './password-formats';
 import { burnPasswordCheck, hashPassword, passwordWeaknesses, verifyPassword } from './passwords';
 import { RefreshTokenReuseError, type RefreshTokens } from './refresh-tokens';
 
@@ -29,6 +31,8 @@ export class AuthService {
     private readonly audit: AuditRepository,
     private readonly linker: AccountLinker,
     private readonly adminEmails: string[],
+    /** Migration at login (LEGACY_AUTH_URL); unset: unknown e-mails simply fail. */
+    private readonly legacy?: LegacyMigration,
   ) {}
 
   async register(input: { email: string; password: string; name?: string }, client: Client) {
@@ -52,16 +56,42 @@ export class AuthService {
     return { user: toUserView(user), ...(await this.startSession(user)) };
   }
 
-  /** The passport-local verify step: the same answer and comparable time for every failure. */
+  /**
+   * The passport-local verify step: the same answer and comparable time for every failure. A
+   * hash of an older format (or weaker argon2) is replaced by argon2id once the password proved right.
+   */
   async verifyCredentials(email: string, password: string, client: Client): Promise<UserWithLink> {
-    const user = await this.users.findByEmail(email);
-    const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await burnPasswordCheck(password);
+    let user = await this.users.findByEmail(email);
+    let refusal: string | undefined;
+    if (!user && this.legacy) {
+      const outcome = await this.askLegacySystem(email, password, client);
+      if (outcome.kind === 'created') return outcome.user;
+      if (outcome.kind === 'exists') user = outcome.user;
+      else refusal = `legacy_${outcome.reason}`;
+    }
+    const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : refusal ? false : await burnPasswordCheck(password);
     if (!user || !valid || user.status !== 'active') {
-      const reason = !user ? 'unknown_email' : !valid ? 'wrong_password' : `status_${user.status}`;
+      const reason = refusal ?? (!user ? 'unknown_email' : !valid ? 'wrong_password' : `status_${user.status}`);
       await this.audit.record({ actorType: 'anonymous', action: 'auth.login', targetType: 'user', targetId: user?.id ?? null, result: 'failure', ip: client.ip, details: { reason } });
       throw new UnauthenticatedError('The email or password is wrong', 'invalid_credentials');
     }
-    return user;
+    return this.upgradeHashIfOld(user, password, client);
+  }
+
+  /** The old system's answer, while the same work as a password check is spent here too. */
+  private async askLegacySystem(email: string, password: string, client: Client): Promise<LegacyOutcome> {
+    const [outcome] = await Promise.all([this.legacy!.signIn(email, password, client), burnPasswordCheck(password)]);
+    return outcome;
+  }
+
+  private async upgradeHashIfOld(user: UserWithLink, password: string, client: Client): Promise<UserWithLink> {
+    const stored = user.passwordHash ? readStoredHash(user.passwordHash) : undefined;
+    if (!user.passwordHash || !stored?.ok || !stored.needsRehash) return user;
+    const passwordHash = await hashPassword(password);
+    // Compare-and-set: a password changed since this login read the hash is left alone.
+    if (!(await this.users.replacePasswordHash(user.id, user.passwordHash, passwordHash))) return user;
+    await this.audit.record({ actorType: 'user', actorId: user.id, action: 'auth.password_rehash', targetType: 'user', targetId: user.id, result: 'success', ip: client.ip, details: { from: stored.format, to: 'argon2id' } });
+    return { ...user, passwordHash };
   }
 
   async login(user: UserWithLink, client: Client): Promise<{ user: UserView } & Session> {

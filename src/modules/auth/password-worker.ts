@@ -1,12 +1,10 @@
-import { hashSync, verifySync } from '@node-rs/argon2';
+import { hashSync } from '@node-rs/argon2';
+import { ARGON2ID_CURRENT, verifyStoredHash } from './password-formats';
 
-// The argon2id work of passwords.ts, run in its pool's worker threads. Synchronous on purpose:
-// the async variants would hand the work to libuv's thread pool, out of this thread whose
-// scheduling priority the pool has lowered.
-
-// OWASP's minimum parameters (19 MiB, 2 passes). algorithm 2 is Argon2id (the package exports
-// it as an ambient const enum).
-const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+// The hashing work of passwords.ts, run in its pool's worker threads. Synchronous on purpose:
+// the async variants (argon2's, bcrypt's, Node's pbkdf2 and scrypt) would hand the work to
+// libuv's thread pool, out of this thread whose scheduling priority the pool has lowered and
+// past the pool's bound on hashes computed at once.
 
 export interface VerifyTask {
   passwordHash: string;
@@ -14,14 +12,10 @@ export interface VerifyTask {
 }
 
 export function hash(password: string): string {
-  return hashSync(password, OPTIONS);
+  return hashSync(password, ARGON2ID_CURRENT);
 }
 
-/** False for a wrong password and for a hash the library cannot read. */
+/** False for a wrong password and for a hash that cannot be read, whatever its format. */
 export function verify({ passwordHash, password }: VerifyTask): boolean {
-  try {
-    return verifySync(passwordHash, password);
-  } catch {
-    return false;
-  }
+  return verifyStoredHash(passwordHash, password);
 }

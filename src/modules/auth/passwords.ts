@@ -3,7 +3,8 @@ import { extname, join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { VerifyTask } from './password-worker';
 
-// argon2id hashing (password-worker.ts) in a small pool of worker threads whose scheduling
+// Password hashing and verification (password-worker.ts: argon2id for new hashes, every stored
+// format of password-formats/ for checks) in a small pool of worker threads whose scheduling
 // priority is lowered (nice), so that a login storm gets only the CPU that the event loop,
 // PostgreSQL and the rest of the machine leave. At most `concurrency` hashes run at once, one
 // per thread; the others wait in the pool's queue.

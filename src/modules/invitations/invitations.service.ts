@@ -34,7 +34,7 @@ export class InvitationsService {
     const existing = await this.users.findByEmail(email);
     if (existing) return existing;
     const role = this.adminEmails.includes(email) ? 'admin' : 'user';
-    return this.users.create({ email, name: '', passwordHash: null, role, status: 'invited' }).catch(async (error: unknown) => {
+    return this.users.create({ email, name: '', passwordHash: null, role, status: 'invited', source: 'invitation' }).catch(async (error: unknown) => {
       // Invited twice at the same moment: the other request created the account.
       const created = (error as { code?: string }).code === 'P2002' ? await this.users.findByEmail(email) : null;
       if (!created) throw error;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../db/database';
-import type { LinkStatus, UserRole, UserStatus } from '../../generated/prisma/client';
+import type { LinkStatus, UserRole, UserSource, UserStatus } from '../../generated/prisma/client';
 
 export interface UserRecord {
   id: string;
@@ -27,6 +27,10 @@ export interface NewUser {
   passwordHash: string | null;
   role: UserRole;
   status: UserStatus;
+  /** How the account came in; default: registration. */
+  source?: UserSource;
+  /** The address is known to be the user's; default: false. */
+  emailVerified?: boolean;
 }
 
 const withLink = { link: { select: { status: true, modeUserId: true } } } as const;
@@ -58,6 +62,15 @@ export class UsersRepository {
   async update(id: string, patch: Partial<Pick<UserRecord, 'name' | 'passwordHash' | 'role' | 'status'>>): Promise<UserWithLink> {
     const disabledAt = patch.status === undefined ? undefined : patch.status === 'disabled' ? new Date() : null;
     return this.prisma.user.update({ where: { id }, data: { ...patch, disabledAt }, include: withLink });
+  }
+
+  /**
+   * Replaces the password hash only while it is still `current`, so that an upgrade after a
+   * login never overwrites a password changed meanwhile; false when it had changed.
+   */
+  async replacePasswordHash(id: string, current: string, next: string): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({ where: { id, passwordHash: current }, data: { passwordHash: next } });
+    return count === 1;
   }
 
   /** Gives an invited account its password and makes it active; null unless it was still invited. */
