@@ -53,15 +53,32 @@ const envSchema = z.object({
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
   OUTBOX_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
   COMMAND_POLICY_FILE: optionalText,
+  CORS_ORIGINS: csv.pipe(z.array(z.string().refine(isOriginOrStar, 'each must be an origin such as https://app.example.com (scheme, host, optional port; no path), or *'))).optional(),
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
+function isOriginOrStar(value: string): boolean {
+  if (value === '*') return true;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
 export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
-  http: { port: number; host: string; jsonBodyLimit: string; trustProxy: string };
+  http: {
+    port: number;
+    host: string;
+    jsonBodyLimit: string;
+    trustProxy: string;
+    /** Origins browser apps may call the API from; `*`: any (never in production); unset: no CORS. */
+    corsOrigins?: '*' | string[];
+  };
   dataDir: string;
   databaseUrl?: string;
   databasePoolSize: number;
@@ -125,7 +142,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
-    http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY },
+    http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY, corsOrigins: corsOrigins(env) },
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
@@ -178,6 +195,16 @@ function assertProductionReady(config: Config): void {
   if (missing.length > 0) {
     throw new ConfigError(`Production start refused, missing or weak:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   }
+}
+
+/** CORS_ORIGINS: `*` alone means any origin, and is refused in production, where origins must be named. */
+function corsOrigins(env: Env): Config['http']['corsOrigins'] {
+  const origins = env.CORS_ORIGINS;
+  if (!origins || origins.length === 0) return undefined;
+  if (!origins.includes('*')) return [...new Set(origins)];
+  if (env.NODE_ENV === 'production') throw new ConfigError("Production start refused:\n  CORS_ORIGINS: '*' is not allowed in production; list the origins of your apps");
+  if (origins.length > 1) throw new ConfigError("Invalid configuration:\n  CORS_ORIGINS: '*' cannot be combined with other origins");
+  return '*';
 }
 
 /** Outbound channels are on only when fully configured; half a configuration is an error, not a silent off. */
