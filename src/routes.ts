@@ -1,6 +1,7 @@
 import type { ApiRouter } from './http/route';
 import { registerAuthRoutes } from './modules/auth/auth.router';
 import { registerMeRoutes } from './modules/users/me.router';
+import { registerSessionRoutes } from './modules/auth/sessions.router';
 import { registerOAuthRoutes, registerServiceClientRoutes } from './modules/service-clients';
 import { registerAdminRoutes } from './modules/admin/admin.router';
 import { registerHomeRoutes } from './modules/homes/homes.router';
@@ -18,6 +19,7 @@ import type { Services } from './services';
 export function registerRoutes(api: ApiRouter, services: Services): void {
   registerAuthRoutes(api, services.auth, services.authLimits);
   registerMeRoutes(api, services.users);
+  registerSessionRoutes(api, services.sessions);
   registerHomeRoutes(api, services.homes);
   registerMemberRoutes(api, services.members, { addsPerHour: services.config.memberAddsPerHour, stores: services.rateLimitStores });
   registerDeviceRoutes(api, services.devices);

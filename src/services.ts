@@ -14,6 +14,9 @@ import { RefreshTokens } from './modules/auth/refresh-tokens';
 import { configurePasswordHashing, onPasswordHashingError } from './modules/auth/passwords';
 import { RefreshTokensRepository } from './modules/auth/refresh-tokens.repository';
 import { UsersRepository } from './modules/users/users.repository';
+import { AccountStanding } from './modules/auth/account-standing';
+import { SessionsRepository } from './modules/auth/sessions.repository';
+import { SessionsService } from './modules/auth/sessions.service';
 import { LinksRepository } from './modules/linking/links.repository';
 import { LinkingService, type ModeProject } from './modules/linking/linking.service';
 import type { ModeClient } from './mode';
@@ -64,6 +67,9 @@ export interface Services extends EventPipeline {
   accessTokens: AccessTokens;
   refreshTokens: RefreshTokens;
   auth: AuthService;
+  /** Whether an account may still act; forget() after deleting or disabling one. */
+  standing: AccountStanding;
+  sessions: SessionsService;
   guards: Guards;
   mode: ModeClient;
   modeProject: ModeProject;
@@ -97,6 +103,8 @@ export function buildServices(deps: ServiceDeps): Services {
   const metrics = deps.metrics ?? createMetrics();
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
   const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
+  const standing = new AccountStanding(users);
+  const sessions = new SessionsService(new SessionsRepository(db.prisma), refreshTokens, audit);
   return {
     config,
     logger,
@@ -110,7 +118,9 @@ export function buildServices(deps: ServiceDeps): Services {
     accessTokens,
     refreshTokens,
     auth,
-    guards: createGuards({ accessTokens, users, services: serviceClients.principals }),
+    standing,
+    sessions,
+    guards: createGuards({ accessTokens, users, standing, services: serviceClients.principals }),
     mode: deps.mode,
     modeProject: deps.modeProject,
     linking,

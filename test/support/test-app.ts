@@ -5,7 +5,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
 import { loadConfig, type ResolvedConfig } from '../../src/lib/config';
-import { createLogger } from '../../src/lib/logger';
+import { createLogger, type Logger } from '../../src/lib/logger';
 import { closePasswordHashing } from '../../src/modules/auth/passwords';
 import { buildServices, type ServiceDeps, type Services } from '../../src/services';
 import { createEmulator, type Emulator } from '../../src/emulator';
@@ -31,6 +31,8 @@ export interface TestAppOptions {
   mode?: Partial<ConstructorParameters<typeof ModeClient>[0]>;
   /** Points the emulator's Event Webhook at this app; MODE_WEBHOOK_URL becomes that real URL. */
   webhooks?: boolean;
+  /** The services' logger (a test that reads the log passes its own); default: LOG_LEVEL's, silent in tests. */
+  logger?: Logger;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -62,7 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const webhookEnv: Record<string, string> = options.webhooks ? { MODE_WEBHOOK_URL: `${url}/webhooks/mode/events` } : {};
   const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, ...webhookEnv, ...options.env });
-  const logger = createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const mode = new ModeClient({
     baseUrl: emulator.url,

@@ -4,6 +4,7 @@ import type { Guards } from '../../http/route';
 import type { Access, Principal, Scope } from '../../http/principal';
 import type { UsersRepository } from '../users/users.repository';
 import { SERVICE_AUDIENCE, type AccessTokens } from './access-tokens';
+import type { AccountStanding } from './account-standing';
 
 /** Turns a service token plus X-On-Behalf-Of into a principal; provided by service clients. */
 export interface ServicePrincipalResolver {
@@ -13,6 +14,8 @@ export interface ServicePrincipalResolver {
 export interface GuardDeps {
   accessTokens: AccessTokens;
   users: UsersRepository;
+  /** Refuses tokens of accounts that were deleted or disabled since the token was issued. */
+  standing: Pick<AccountStanding, 'isActive'>;
   services?: ServicePrincipalResolver;
 }
 
@@ -35,9 +38,10 @@ export function createGuards(deps: GuardDeps): Guards {
       const user = await deps.users.findById(claims.userId);
       if (!user || user.status !== 'active') throw new UnauthenticatedError('This account cannot be used');
       if (user.role !== 'admin') throw new ForbiddenError('Administrators only');
-      return { kind: 'user', userId: user.id, role: 'admin' };
+      return { kind: 'user', userId: user.id, role: 'admin', ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) };
     }
-    return { kind: 'user', userId: claims.userId, role: claims.role };
+    if (!(await deps.standing.isActive(claims.userId))) throw new UnauthenticatedError('This account cannot be used');
+    return { kind: 'user', userId: claims.userId, role: claims.role, ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) };
   };
   return {
     authenticate(access, scope): RequestHandler {
