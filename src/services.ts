@@ -17,6 +17,9 @@ import { UsersRepository } from './modules/users/users.repository';
 import { AccountStanding } from './modules/auth/account-standing';
 import { SessionsRepository } from './modules/auth/sessions.repository';
 import { SessionsService } from './modules/auth/sessions.service';
+import { AccountDeletionRepository } from './modules/users/account-deletion.repository';
+import { AccountDeletionService } from './modules/users/account-deletion.service';
+import { ModeUserDeletion, MODE_USER_DELETE_TOPIC } from './modules/linking/mode-user-deletion';
 import { LinksRepository } from './modules/linking/links.repository';
 import { LinkingService, type ModeProject } from './modules/linking/linking.service';
 import type { ModeClient } from './mode';
@@ -70,6 +73,7 @@ export interface Services extends EventPipeline {
   /** Whether an account may still act; forget() after deleting or disabling one. */
   standing: AccountStanding;
   sessions: SessionsService;
+  accountDeletion: AccountDeletionService;
   guards: Guards;
   mode: ModeClient;
   modeProject: ModeProject;
@@ -105,6 +109,10 @@ export function buildServices(deps: ServiceDeps): Services {
   const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
   const standing = new AccountStanding(users);
   const sessions = new SessionsService(new SessionsRepository(db.prisma), refreshTokens, audit);
+  // Retried until MODE accepts: the local account is already gone, so a dead letter would leave the MODE user behind.
+  const modeUserDeletion = new ModeUserDeletion(deps.mode, deps.modeProject, secretBox, audit, logger);
+  eventPipeline.outbox.handle(MODE_USER_DELETE_TOPIC, modeUserDeletion.deliver, { maxAttempts: Number.POSITIVE_INFINITY });
+  const accountDeletion = new AccountDeletionService(users, new AccountDeletionRepository(db.sql), eventPipeline.outbox, audit, [standing, linking]);
   return {
     config,
     logger,
@@ -120,6 +128,7 @@ export function buildServices(deps: ServiceDeps): Services {
     auth,
     standing,
     sessions,
+    accountDeletion,
     guards: createGuards({ accessTokens, users, standing, services: serviceClients.principals }),
     mode: deps.mode,
     modeProject: deps.modeProject,
