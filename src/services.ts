@@ -112,7 +112,11 @@ export function buildServices(deps: ServiceDeps): Services {
   // Retried until MODE accepts: the local account is already gone, so a dead letter would leave the MODE user behind.
   const modeUserDeletion = new ModeUserDeletion(deps.mode, deps.modeProject, secretBox, audit, logger);
   eventPipeline.outbox.handle(MODE_USER_DELETE_TOPIC, modeUserDeletion.deliver, { maxAttempts: Number.POSITIVE_INFINITY });
-  const accountDeletion = new AccountDeletionService(users, new AccountDeletionRepository(db.sql), eventPipeline.outbox, audit, [standing, linking]);
+  const accountDeletion = new AccountDeletionService(users, new AccountDeletionRepository(db.sql), eventPipeline.outbox, audit, [
+    standing,
+    linking,
+    { forget: (userId) => eventPipeline.stream.endStreamsOf(userId) },
+  ]);
   return {
     config,
     logger,

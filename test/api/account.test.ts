@@ -1,4 +1,5 @@
 import { bearer, GOOD_PASSWORD, registerAccount, uniqueEmail, type Account } from '../fixtures/accounts';
+import { openStream } from '../fixtures/events';
 import { MODE_USER_DELETE_TOPIC } from '../../src/modules/linking/mode-user-deletion';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -120,6 +121,21 @@ describe('DELETE /v1/me', () => {
     const login = await app.http.post('/v1/auth/login').send({ email: account.email, password: account.password });
     expect(login.status).toBe(401);
     expect(login.body.error.code).toBe('invalid_credentials');
+  });
+
+  test('when the account is deleted while its event stream is open, then the stream ends', async () => {
+    const account = await registerAccount(app.http);
+    const stream = await openStream(app, account.accessToken);
+    try {
+      expect(stream.status).toBe(200);
+      expect(app.services.stream.connectionCount(account.id)).toBe(1);
+
+      await app.http.delete('/v1/me').set(bearer(account.accessToken)).send({ password: account.password }).expect(204);
+
+      expect(app.services.stream.connectionCount(account.id)).toBe(0);
+    } finally {
+      stream.close();
+    }
   });
 
   test('when the account is deleted, then its e-mail address can register again as a new account', async () => {

@@ -166,3 +166,17 @@ test('when a refresh token is reused, then its session ends and is no longer lis
   const listed = (await listSessions(account.accessToken)).body.map((session: { id: string }) => session.id);
   expect(listed).not.toContain(sessionIdOf(other.accessToken));
 });
+
+test('when the OpenAPI document is read, then the session and account routes are in it with their schemas', async () => {
+  const doc = (await app.http.get('/openapi.json')).body;
+
+  expect(Object.keys(doc.paths['/v1/me/sessions'])).toEqual(['get']);
+  expect(Object.keys(doc.paths['/v1/me/sessions/{id}'])).toEqual(['delete']);
+  expect(Object.keys(doc.paths['/v1/auth/logout-all'])).toEqual(['post']);
+  expect(Object.keys(doc.paths['/v1/me']).sort()).toEqual(['delete', 'get', 'patch']);
+  expect(doc.paths['/v1/me/sessions'].get.responses['200'].content['application/json'].schema).toEqual({ type: 'array', items: { $ref: '#/components/schemas/SessionInfo' } });
+  expect(Object.keys(doc.components.schemas.SessionInfo.properties).sort()).toEqual(['createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent']);
+  expect(Object.keys(doc.components.schemas.Session.properties).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken']);
+  expect(doc.paths['/v1/me'].delete.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AccountDeletion' });
+  expect(doc.paths['/v1/me'].patch.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ProfileChange' });
+});

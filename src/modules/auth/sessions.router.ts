@@ -15,7 +15,7 @@ export const SessionView = z
     ip: z.string().nullable().openapi({ description: 'The address the session was last used from' }),
     current: z.boolean().openapi({ description: 'The session of the access token of this request' }),
   })
-  .openapi('Session');
+  .openapi('SessionInfo');
 
 const SessionParams = z.object({ id: z.uuid() });
 

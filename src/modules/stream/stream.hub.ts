@@ -87,6 +87,11 @@ export class StreamHub {
     return total;
   }
 
+  /** Ends the user's open streams on this instance (the account was deleted). */
+  endStreamsOf(userId: string): void {
+    for (const connection of [...(this.byUser.get(userId) ?? [])]) this.remove(connection);
+  }
+
   /** Ends every stream (shutdown: open streams would otherwise keep the server from closing). */
   close(): void {
     this.unsubscribe();
