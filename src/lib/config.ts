@@ -55,6 +55,7 @@ const envSchema = z.object({
   COMMAND_POLICY_FILE: optionalText,
   CORS_ORIGINS: csv.pipe(z.array(z.string().refine(isOriginOrStar, 'each must be an origin such as https://app.example.com (scheme, host, optional port; no path), or *'))).optional(),
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -79,6 +80,8 @@ export interface Config {
     /** Origins browser apps may call the API from; `*`: any (never in production); unset: no CORS. */
     corsOrigins?: '*' | string[];
   };
+  /** The bridge's own external base URL, without a trailing slash (links in e-mails, OAuth issuer). */
+  publicUrl: string;
   dataDir: string;
   databaseUrl?: string;
   databasePoolSize: number;
@@ -143,6 +146,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
     http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY, corsOrigins: corsOrigins(env) },
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
@@ -180,12 +184,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     commandPolicyFile: env.COMMAND_POLICY_FILE,
     memberAddsPerHour: env.MEMBER_ADDS_PER_HOUR,
   };
-  if (config.production) assertProductionReady(config);
+  if (config.production) assertProductionReady(config, env);
   return config;
 }
 
-function assertProductionReady(config: Config): void {
+function assertProductionReady(config: Config, env: Env): void {
   const missing: string[] = [];
+  if (config.notifications.email && !env.PUBLIC_URL) missing.push('PUBLIC_URL (links in e-mails need the external address)');
   if (!config.auth.jwtSecret) missing.push('JWT_SECRET (at least 32 characters)');
   if (!config.encryption.key) missing.push('TOKEN_ENCRYPTION_KEY (64 hex characters)');
   if (!config.mode.projectKey) missing.push('MODE_PROJECT_KEY (project key with "Can Handle BYOU")');
