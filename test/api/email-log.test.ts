@@ -46,7 +46,7 @@ describe('outside production without SMTP_URL', () => {
     const logged = log.mails().filter((line) => line.to === email);
     expect(logged).toEqual([expect.objectContaining({ level: INFO, topic: message.topic, subject: payload.subject, text: payload.text })]);
     expect((await app.database.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } })).status).toBe('sent');
-  });
+  }, 60_000); // two sign-ups' password hashing and a home in MODE: slow on a busy machine
 
   test('when a notification carries an e-mail, then the e-mail channel is on and the mail is written to the log', async () => {
     const user: Account = await registerAccount(app.http);
@@ -72,53 +72,63 @@ describe('outside production without SMTP_URL', () => {
   });
 });
 
-describe('where bodies never reach the log', () => {
-  test('when SMTP_URL is set, then the mail goes to the SMTP server and its body is not logged', async () => {
-    const smtp = await startSmtpServer();
-    const log = capturedLog();
-    const app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_FROM: 'bridge@example.com' }, logger: log.logger });
-    try {
-      const to = uniqueEmail('smtp');
-      const secretText = 'Body that must stay out of the log 4f1c2a';
-      await app.database.db.sql.transaction((tx) => app.services.outbox.enqueue(tx, [{ idempotencyKey: `email:test-smtp:${to}`, topic: EMAIL_TOPIC, payload: { to, subject: 'Hello', text: secretText } }]));
-
-      await app.services.outbox.dispatcher.drain();
-
-      expect(smtp.mails.map((mail) => mail.to)).toContainEqual([to]);
-      expect(log.mails()).toEqual([]);
-      expect(JSON.stringify(log.lines)).not.toContain(secretText);
-    } finally {
-      await app.close();
-      await smtp.close();
-    }
+describe('with SMTP_URL', () => {
+  const log = capturedLog();
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let app: TestApp;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_FROM: 'bridge@example.com' }, logger: log.logger });
+  });
+  afterAll(async () => {
+    await app.close();
+    await smtp.close();
   });
 
-  test('when in production without SMTP_URL, then there is no e-mail channel: mails wait in the outbox and nothing of them is logged', async () => {
-    expect(emailDeliveryFor({ production: true, notifications: {} })).toBeUndefined();
-    expect(emailDeliveryFor({ production: false, notifications: {} })).toEqual({ kind: 'log' });
-    expect(emailDeliveryFor({ production: true, notifications: { email: { smtpUrl: 'smtp://mail.example.com', from: 'a@example.com' } } })).toEqual({ kind: 'smtp', smtpUrl: 'smtp://mail.example.com', from: 'a@example.com' });
+  test('when a mail is due, then it goes to the SMTP server and its body is not logged', async () => {
+    const to = uniqueEmail('smtp');
+    const secretText = 'Body that must stay out of the log 4f1c2a';
+    await app.database.db.sql.transaction((tx) => app.services.outbox.enqueue(tx, [{ idempotencyKey: `email:test-smtp:${to}`, topic: EMAIL_TOPIC, payload: { to, subject: 'Hello', text: secretText } }]));
 
-    const app = await startTestApp();
-    const log = capturedLog();
-    const production = buildServices({
+    await app.services.outbox.dispatcher.drain();
+
+    expect(smtp.mails.map((mail) => mail.to)).toContainEqual([to]);
+    expect(log.mails()).toEqual([]);
+    expect(JSON.stringify(log.lines)).not.toContain(secretText);
+  });
+});
+
+describe('in production without SMTP_URL', () => {
+  const log = capturedLog();
+  let app: TestApp;
+  let production: ReturnType<typeof buildServices>;
+  beforeAll(async () => {
+    app = await startTestApp();
+    production = buildServices({
       config: { ...app.config, production: true },
       logger: log.logger,
       db: app.database.db,
       mode: app.services.mode,
       modeProject: app.services.modeProject,
     });
-    try {
-      const to = uniqueEmail('production');
-      const secretText = 'Production body 77aa';
-      await app.database.db.sql.transaction((tx) => production.outbox.enqueue(tx, [{ idempotencyKey: `email:test-production:${to}`, topic: EMAIL_TOPIC, payload: { to, subject: 'Hello', text: secretText } }]));
+  });
+  afterAll(() => app.close());
 
-      await production.outbox.dispatcher.drain();
+  test('when deciding where e-mails go, then SMTP when set, else the log outside production and nowhere in production', () => {
+    expect(emailDeliveryFor({ production: true, notifications: {} })).toBeUndefined();
+    expect(emailDeliveryFor({ production: false, notifications: {} })).toEqual({ kind: 'log' });
+    expect(emailDeliveryFor({ production: true, notifications: { email: { smtpUrl: 'smtp://mail.example.com', from: 'a@example.com' } } })).toEqual({ kind: 'smtp', smtpUrl: 'smtp://mail.example.com', from: 'a@example.com' });
+  });
 
-      const row = await app.database.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: `email:test-production:${to}` } });
-      expect(row.status).toBe('pending');
-      expect(JSON.stringify(log.lines)).not.toContain(secretText);
-    } finally {
-      await app.close();
-    }
+  test('when a mail is due, then there is no e-mail channel: it waits in the outbox and nothing of it is logged', async () => {
+    const to = uniqueEmail('production');
+    const secretText = 'Production body 77aa';
+    await app.database.db.sql.transaction((tx) => production.outbox.enqueue(tx, [{ idempotencyKey: `email:test-production:${to}`, topic: EMAIL_TOPIC, payload: { to, subject: 'Hello', text: secretText } }]));
+
+    await production.outbox.dispatcher.drain();
+
+    const row = await app.database.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: `email:test-production:${to}` } });
+    expect(row.status).toBe('pending');
+    expect(JSON.stringify(log.lines)).not.toContain(secretText);
   });
 });
