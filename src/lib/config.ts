@@ -56,6 +56,7 @@ const envSchema = z.object({
   CORS_ORIGINS: csv.pipe(z.array(z.string().refine(isOriginOrStar, 'each must be an origin such as https://app.example.com (scheme, host, optional port; no path), or *'))).optional(),
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -79,6 +80,8 @@ export interface Config {
     trustProxy: string;
     /** Origins browser apps may call the API from; `*`: any (never in production); unset: no CORS. */
     corsOrigins?: '*' | string[];
+    /** After SIGTERM, how long in-flight requests may take before the process exits anyway. */
+    shutdownGraceMs: number;
   };
   /** The bridge's own external base URL, without a trailing slash (links in e-mails, OAuth issuer). */
   publicUrl: string;
@@ -145,7 +148,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
-    http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY, corsOrigins: corsOrigins(env) },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      jsonBodyLimit: env.JSON_BODY_LIMIT,
+      trustProxy: env.TRUST_PROXY,
+      corsOrigins: corsOrigins(env),
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,

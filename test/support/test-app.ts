@@ -33,6 +33,11 @@ export interface TestAppOptions {
   webhooks?: boolean;
   /** The services' logger (a test that reads the log passes its own); default: LOG_LEVEL's, silent in tests. */
   logger?: Logger;
+  /**
+   * The database and the emulator of another test app, for a "restart": new services on the
+   * same data. They stay open when this app closes; their owner closes them.
+   */
+  sharing?: Pick<TestApp, 'database' | 'emulator'>;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -56,8 +61,8 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
 
 /** The app on a real database, listening on a loopback port, driven through real HTTP. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const emulator = await createEmulator();
+  const database = options.sharing?.database ?? (await createTestDatabase());
+  const emulator = options.sharing?.emulator ?? (await createEmulator());
   // Listening first: the webhook URL, part of MODE's signature, needs the port.
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -96,8 +101,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await mode.close();
-      await emulator.close();
-      await database.close();
+      if (!options.sharing) {
+        await emulator.close();
+        await database.close();
+      }
       await closePasswordHashing();
     },
   };

@@ -48,6 +48,12 @@ export class RefreshTokens {
     if (record.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('The refresh token has expired');
     const next = this.newToken(record.userId, record.familyId);
     await this.repository.continueSession(next.record, origin);
+    // A concurrent reuse of the same token revokes the family, possibly before the new token
+    // was written: the parent is revoked in any case, so look again and take the new one back.
+    if ((await this.repository.findByHash(sha256Hex(token)))?.revokedAt) {
+      await this.repository.revokeFamily(record.familyId);
+      throw new RefreshTokenReuseError(record.userId);
+    }
     return { userId: record.userId, sessionId: record.familyId, refreshToken: next.token };
   }
 
