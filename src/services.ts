@@ -37,6 +37,7 @@ import { buildServiceClients, type ServiceClientsService } from './modules/servi
 import { buildAdminServices, type AdminServices, type ModeAccountRemover } from './modules/admin/admin.module';
 import { buildEventPipeline, type EventPipeline } from './modules/events/events.module';
 import type { EventBus } from './modules/stream/event-bus';
+import { buildOAuthApps, type OAuthApps } from './modules/oauth-apps';
 
 // The composition root: every long-lived object of the service, built once from the config,
 // the database and the MODE client. Tests build it with their own database and emulator.
@@ -89,6 +90,8 @@ export interface Services extends EventPipeline {
   invitations: InvitationsService;
   serviceClients: ServiceClientsService;
   admin: AdminServices;
+  /** Third-party apps (OAuth authorization code); `oauthApps.service.revokeUser` cuts a user's links. */
+  oauthApps: OAuthApps;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
@@ -108,6 +111,8 @@ export function buildServices(deps: ServiceDeps): Services {
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const metrics = deps.metrics ?? createMetrics();
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
+  const authLimits: AuthRouteLimits = { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores };
+  const oauthApps = buildOAuthApps({ prisma: db.prisma, config, logger, users, auth, audit, limits: authLimits });
   const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
   const standing = new AccountStanding(users);
   const sessions = new SessionsService(new SessionsRepository(db.prisma), refreshTokens, audit);
@@ -126,7 +131,7 @@ export function buildServices(deps: ServiceDeps): Services {
     metrics,
     secretBox,
     rateLimitStores,
-    authLimits: { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores },
+    authLimits,
     users,
     audit,
     accessTokens,
@@ -135,7 +140,7 @@ export function buildServices(deps: ServiceDeps): Services {
     standing,
     sessions,
     accountDeletion,
-    guards: createGuards({ accessTokens, users, standing, services: serviceClients.principals }),
+    guards: createGuards({ accessTokens, users, standing, services: serviceClients.principals, apps: oauthApps.principals }),
     mode: deps.mode,
     modeProject: deps.modeProject,
     linking,
@@ -145,5 +150,6 @@ export function buildServices(deps: ServiceDeps): Services {
     serviceClients: serviceClients.service,
     admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover ?? projectModeAccountRemover(deps.mode, deps.modeProject)),
     ...eventPipeline,
+    oauthApps,
   };
 }

@@ -5,6 +5,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
 import { loadConfig, type ResolvedConfig } from '../../src/lib/config';
+import { generateOAuthJwks } from '../../src/lib/dev-secrets';
 import { createLogger, type Logger } from '../../src/lib/logger';
 import { closePasswordHashing } from '../../src/modules/auth/passwords';
 import { buildServices, type ServiceDeps, type Services } from '../../src/services';
@@ -42,6 +43,10 @@ export interface TestAppOptions {
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
+/** The OAuth authorization server's signing keys, one set per test process (RSA generation takes a moment). */
+let testOAuthJwks: string | undefined;
+const oauthJwks = () => (testOAuthJwks ??= JSON.stringify(generateOAuthJwks()));
+
 export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -54,6 +59,8 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
     LOGIN_FAILURES_PER_ACCOUNT: '10000',
     API_RATE_LIMIT_PER_MIN: '0',
     BACKGROUND_JOBS: 'false',
+    OAUTH_JWKS: oauthJwks(),
+    OAUTH_COOKIE_KEYS: 'test-oauth-cookie-key-that-is-long-enough-0123456789',
     ...env,
   });
   return config as ResolvedConfig;
@@ -68,7 +75,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const webhookEnv: Record<string, string> = options.webhooks ? { MODE_WEBHOOK_URL: `${url}/webhooks/mode/events` } : {};
-  const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, ...webhookEnv, ...options.env });
+  // The app's own address is its public URL (the OAuth issuer, links in pages).
+  const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, PUBLIC_URL: url, ...webhookEnv, ...options.env });
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const mode = new ModeClient({

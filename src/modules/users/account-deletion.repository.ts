@@ -68,8 +68,8 @@ async function lockedLink(tx: Sql, userId: string): Promise<DeletedLink> {
 
 /**
  * What refers to the account without a cascading foreign key: the bridge's copy of its MODE home
- * memberships, e-mails still waiting to be sent to it, invitations it sent, and service clients
- * limited to it. Its sessions, refresh tokens, MODE link, notifications, preferences and the
+ * memberships, e-mails still waiting to be sent to it, invitations it sent, service clients
+ * limited to it, and what third-party apps it linked hold for it (grants, tokens). Its sessions, refresh tokens, MODE link, notifications, preferences and the
  * invitations it received go with the users row (ON DELETE CASCADE). Audit entries stay.
  */
 async function removeTraces(tx: Sql, userId: string, email: string, modeUserId: number | null): Promise<void> {
@@ -77,6 +77,7 @@ async function removeTraces(tx: Sql, userId: string, email: string, modeUserId: 
   await tx.query(`DELETE FROM outbox_messages WHERE status = 'pending' AND payload->>'to' = $1`, [email]);
   await tx.query(`UPDATE invitations SET invited_by_id = NULL WHERE invited_by_id = $1::uuid`, [userId]);
   await tx.query(`UPDATE service_clients SET allowed_user_ids = array_remove(allowed_user_ids, $1) WHERE $1 = ANY(allowed_user_ids)`, [userId]);
+  await tx.query(`DELETE FROM oauth_payloads WHERE account_id = $1`, [userId]);
 }
 
 async function insertAudit(tx: Sql, entry: AuditRecord): Promise<void> {
