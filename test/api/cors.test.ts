@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { bearer, registerAccount } from '../fixtures/accounts';
 import { ConfigError, loadConfig } from '../../src/lib/config';
 import { PREFLIGHT_MAX_AGE_SECONDS } from '../../src/http/cors';
+import { generateOAuthJwks } from '../../src/lib/dev-secrets';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 // CORS from CORS_ORIGINS: the listed origins get answers a browser lets the app read, preflights
@@ -107,6 +108,8 @@ describe('CORS_ORIGINS configuration', () => {
     MODE_PROJECT_KEY: randomBytes(24).toString('base64url'),
     MODE_WEBHOOK_KEY: randomBytes(24).toString('base64url'),
     MODE_WEBHOOK_URL: 'https://bridge.example.com/webhooks/mode/events',
+    OAUTH_JWKS: JSON.stringify(generateOAuthJwks()),
+    OAUTH_COOKIE_KEYS: randomBytes(32).toString('base64url'),
   };
 
   test('when production is started with *, then the start is refused naming CORS_ORIGINS', () => {
