@@ -25,7 +25,7 @@ const spec: CliSpec = {
   details: `Actions:
   show     the account, its MODE link and its latest audit entries
   disable  the user can no longer sign in or refresh; every live refresh token is revoked
-           (access tokens already issued expire within ACCESS_TOKEN_TTL_SECONDS)
+           (running servers refuse access tokens already issued within 10 seconds)
   enable   undo disable (a user who never set a password goes back to "invited")
   promote  give the admin role          demote   take it away
   delete   disable and revoke sessions, remove the user's MODE counterpart, then delete the account

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { corsMiddleware } from './http/cors';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -6,6 +6,7 @@ import { buildOpenApiDocument, createRegistry } from './http/openapi';
 import { ApiRouter } from './http/route';
 import { clientIp, limiter } from './http/rate-limit';
 import { requestLogger } from './http/request-log';
+import { refuseHostileInput } from './http/hostile-input';
 import type { ReadinessCheck } from './modules/ops/ops.router';
 import { documentOpsRoutes, opsRouter } from './modules/ops/ops.router';
 import type { Services } from './services';
@@ -21,6 +22,11 @@ export interface AppDeps {
 
 const VERSION = '1.0.0';
 
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
 /** Builds the Express app; never listens (server.ts and tests do that). */
 export function createApp({ services, readiness }: AppDeps): Express {
   const { config, logger } = services;
@@ -28,6 +34,9 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
+  if (config.production && !config.metricsToken) {
+    logger.warn('METRICS_TOKEN is not set: /metrics, which names routes and service clients, is open to anyone who can reach it');
+  }
 
   const { metrics } = services;
   app.use(requestLogger(logger));
@@ -39,7 +48,9 @@ export function createApp({ services, readiness }: AppDeps): Express {
   const registry = createRegistry();
   documentOpsRoutes(registry);
   let openApi: object | undefined;
-  app.use(opsRouter({ checks: readiness, metrics: metrics.registry, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
+  app.use(opsRouter({ checks: readiness, metrics: metrics.registry, metricsToken: config.metricsToken, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
+  // API answers carry tokens (sign-in, refresh, invitations) and account data: no cache keeps them.
+  app.use(['/v1', '/webhooks'], noStore);
 
   // The OAuth authorization server (a Koa app) reads its own request bodies.
   app.use(services.oauthApps.middleware);
@@ -49,6 +60,7 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.use(express.json({ limit: config.http.jsonBodyLimit }));
   app.use('/v1/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }));
   app.use('/v1/oauth/token', oauthBodyErrors);
+  app.use('/v1', refuseHostileInput);
 
   const web = createWeb({ secret: config.auth.jwtSecret, publicUrl: config.publicUrl });
   registerPages(web, services);

@@ -12,7 +12,10 @@ import { modeMetricsHooks } from './mode/mode-metrics';
 import { closePasswordHashing } from './modules/auth/passwords';
 import type { EventBus } from './modules/stream/event-bus';
 import { RedisEventBus } from './modules/stream/redis-event-bus';
+import { RedisChangeBus } from './modules/stream/redis-change-bus';
+import type { ChangeBus } from './lib/change-bus';
 import { buildServices, type Services } from './services';
+import { checkStoredKeyIds } from './modules/linking/stored-key-ids';
 
 // Everything the server runs besides HTTP: the MODE connection (or the embedded emulator),
 // shared state in Redis, and background workers. server.ts and end-to-end tests start it.
@@ -53,6 +56,7 @@ async function modeTarget(config: ResolvedConfig, logger: Logger): Promise<ModeT
 interface SharedState {
   redis: RedisConnections;
   eventBus: EventBus;
+  changeBus: ChangeBus;
   rateLimitStores: RateLimitStoreFactory;
 }
 
@@ -61,8 +65,9 @@ async function connectSharedState(redisUrl: string, logger: Logger): Promise<Sha
   const { connectRedis, redisRateLimitStores } = await import('./lib/redis');
   const redis = await connectRedis(redisUrl, logger);
   const eventBus = new RedisEventBus(redis.client, redis.subscriber, logger);
-  await eventBus.start();
-  return { redis, eventBus, rateLimitStores: redisRateLimitStores(redis.client, logger) };
+  const changeBus = new RedisChangeBus(redis.client, redis.subscriber, logger);
+  await Promise.all([eventBus.start(), changeBus.start()]);
+  return { redis, eventBus, changeBus, rateLimitStores: redisRateLimitStores(redis.client, logger) };
 }
 
 export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise<Runtime> {
@@ -85,7 +90,10 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     modeProject: { projectId: target.projectId, projectKey: target.projectKey },
     rateLimitStores: shared?.rateLimitStores,
     eventBus: shared?.eventBus,
+    changeBus: shared?.changeBus,
   });
+
+  const storedKeys = await checkStoredKeyIds({ db, secretBox: services.secretBox, allowUnknown: config.encryption.allowUnknownKeyIds, logger });
 
   const pollers: Poller[] = [];
   if (config.backgroundJobs) {
@@ -103,6 +111,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
       services,
       readiness: [
         { name: 'database', check: () => db.ping() },
+        storedKeys,
         { name: 'mode', check: () => mode.ping(target.projectKey) },
         ...(redis ? [{ name: 'redis', check: async () => void (await redis.client.ping()) }] : []),
       ],

@@ -11,6 +11,8 @@ import { startRuntime } from './runtime';
 // Process entry point: wires real dependencies, listens and shuts down gracefully.
 
 async function main(): Promise<void> {
+  // Whatever the bridge writes (data, secrets, lock, logs redirected by a wrapper) is its own.
+  process.umask(0o077);
   const baseConfig = loadConfig();
   const logger = createLogger(baseConfig.logLevel);
   const config = resolveSecrets(baseConfig, logger);

@@ -14,7 +14,6 @@ import { RefreshTokens } from './modules/auth/refresh-tokens';
 import { configurePasswordHashing, onPasswordHashingError } from './modules/auth/passwords';
 import { RefreshTokensRepository } from './modules/auth/refresh-tokens.repository';
 import { UsersRepository } from './modules/users/users.repository';
-import { AccountStanding } from './modules/auth/account-standing';
 import { SessionsRepository } from './modules/auth/sessions.repository';
 import { SessionsService } from './modules/auth/sessions.service';
 import { AccountDeletionRepository } from './modules/users/account-deletion.repository';
@@ -38,6 +37,8 @@ import { buildAdminServices, type AdminServices, type ModeAccountRemover } from 
 import { buildEventPipeline, type EventPipeline } from './modules/events/events.module';
 import type { EventBus } from './modules/stream/event-bus';
 import { buildOAuthApps, type OAuthApps } from './modules/oauth-apps';
+import { InProcessChangeBus, type ChangeBus } from './lib/change-bus';
+import { AccountPrincipals } from './modules/auth/principals';
 
 // The composition root: every long-lived object of the service, built once from the config,
 // the database and the MODE client. Tests build it with their own database and emulator.
@@ -56,6 +57,8 @@ export interface ServiceDeps {
   modeAccountRemover?: ModeAccountRemover;
   /** Carries stored events to the live streams of every instance; unset: in-process (one instance). */
   eventBus?: EventBus;
+  /** Tells every instance of account and membership changes; unset: in-process (one instance). */
+  changeBus?: ChangeBus;
   /** The time in milliseconds where expiry is checked; tests move it instead of waiting. Default Date.now. */
   clock?: () => number;
 }
@@ -73,11 +76,12 @@ export interface Services extends EventPipeline {
   accessTokens: AccessTokens;
   refreshTokens: RefreshTokens;
   auth: AuthService;
-  /** Whether an account may still act; forget() after deleting or disabling one. */
-  standing: AccountStanding;
   sessions: SessionsService;
   accountDeletion: AccountDeletionService;
   guards: Guards;
+  /** Account state behind every token; `principals.invalidate(userId)` after changing an account. */
+  principals: AccountPrincipals;
+  changeBus: ChangeBus;
   mode: ModeClient;
   modeProject: ModeProject;
   linking: LinkingService;
@@ -100,12 +104,16 @@ export function buildServices(deps: ServiceDeps): Services {
   configurePasswordHashing(config.passwordHashing);
   onPasswordHashingError((error) => logger.error({ err: error }, 'a password hashing thread failed'));
   const users = new UsersRepository(db.prisma);
+  const changeBus = deps.changeBus ?? new InProcessChangeBus(logger);
+  const principals = new AccountPrincipals(users, changeBus, logger);
   const audit = new AuditRepository(db.prisma);
   const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds, now: deps.clock });
   const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.prisma), config.auth.refreshTokenTtlDays);
   const secretBox = secretBoxFor(config.encryption);
   const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);
-  const memberships = new MembershipsRepository(db.prisma);
+  const memberships = new MembershipsRepository(db.prisma, (homeId) => {
+    changeBus.publish('home-members', String(homeId)).catch((error: unknown) => logger.warn({ err: error, homeId }, 'could not tell other instances of a membership change'));
+  });
   const homeAccess = new HomeAccess(memberships, linking, deps.mode);
   const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails);
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
@@ -113,16 +121,33 @@ export function buildServices(deps: ServiceDeps): Services {
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
   const authLimits: AuthRouteLimits = { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores };
   const oauthApps = buildOAuthApps({ prisma: db.prisma, config, logger, users, auth, audit, limits: authLimits });
-  const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
-  const standing = new AccountStanding(users);
+  const eventPipeline: EventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
+  // A home's members changed on some instance: forget the copy here and re-scope open streams.
+  changeBus.subscribe('home-members', (id) => {
+    const homeId = Number(id);
+    memberships.forgetHome(homeId);
+    void memberships
+      .localMembersOf([homeId])
+      .then((members) => eventPipeline.stream.refreshHome(homeId, (members.get(homeId) ?? []).map((member) => member.userId)))
+      .catch((error: unknown) => logger.warn({ err: error, homeId }, 'could not refresh the streams of a home whose members changed'));
+  });
+  // A disabled or deleted user's open streams end with the change, on whichever instance holds them.
+  principals.onChange((userId) => {
+    void principals
+      .current(userId)
+      .then((account) => {
+        if (account?.status !== 'active') eventPipeline.stream.endUser(userId);
+      })
+      .catch((error: unknown) => logger.warn({ err: error, userId }, 'could not re-check the streams of a changed account'));
+  });
   const sessions = new SessionsService(new SessionsRepository(db.prisma), refreshTokens, audit);
   // Retried until MODE accepts: the local account is already gone, so a dead letter would leave the MODE user behind.
   const modeUserDeletion = new ModeUserDeletion(deps.mode, deps.modeProject, secretBox, audit, logger);
   eventPipeline.outbox.handle(MODE_USER_DELETE_TOPIC, modeUserDeletion.deliver, { maxAttempts: Number.POSITIVE_INFINITY });
+  // Dropping the principal reaches every instance: its tokens stop and its open streams end there too.
   const accountDeletion = new AccountDeletionService(users, new AccountDeletionRepository(db.sql), eventPipeline.outbox, audit, [
-    standing,
+    { forget: (userId) => principals.invalidate(userId) },
     linking,
-    { forget: (userId) => eventPipeline.stream.endStreamsOf(userId) },
   ]);
   return {
     config,
@@ -137,10 +162,11 @@ export function buildServices(deps: ServiceDeps): Services {
     accessTokens,
     refreshTokens,
     auth,
-    standing,
     sessions,
     accountDeletion,
-    guards: createGuards({ accessTokens, users, standing, services: serviceClients.principals, apps: oauthApps.principals }),
+    guards: createGuards({ accessTokens, users, principals, services: serviceClients.principals, apps: oauthApps.principals }),
+    principals,
+    changeBus,
     mode: deps.mode,
     modeProject: deps.modeProject,
     linking,
@@ -148,7 +174,7 @@ export function buildServices(deps: ServiceDeps): Services {
     homeAccess,
     ...homeModule,
     serviceClients: serviceClients.service,
-    admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover ?? projectModeAccountRemover(deps.mode, deps.modeProject)),
+    admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover ?? projectModeAccountRemover(deps.mode, deps.modeProject), (userId) => principals.invalidate(userId)),
     ...eventPipeline,
     oauthApps,
   };

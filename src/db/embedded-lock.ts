@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../lib/config';
@@ -86,11 +87,11 @@ export function acquireEmbeddedLock(dataDir: string, owner: string, options: Loc
   const file = lockFileOf(dataDir);
   const holder: LockHolder = { pid: process.pid, hostname: hostname(), owner, startedAt: new Date().toISOString() };
   if (dataDir.startsWith('memory://')) return { file, holder, release: () => undefined }; // private to this process
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const content = JSON.stringify(holder);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      writeFileSync(file, content, { flag: 'wx', mode: 0o644 });
+      writeFileSync(file, content, { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return held(file, holder, content);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -1,7 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ensurePrivateDir, restrictTree } from './private-files';
 import { join } from 'node:path';
 import { PrismaClient } from '../generated/prisma/client';
 import type { Database, DatabaseOptions, SqlRunner } from './database';
@@ -18,7 +19,7 @@ const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
  */
 function initializePgliteDir(dir: string): void {
   if (existsSync(join(dir, 'PG_VERSION'))) return;
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
   const script = `const { PGlite } = require(${JSON.stringify(require.resolve('@electric-sql/pglite'))});
     PGlite.create(process.argv[1]).then((db) => db.close()).catch((error) => { console.error(error); process.exit(1); });`;
   execFileSync(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -27,12 +28,16 @@ function initializePgliteDir(dir: string): void {
 export async function openPglite(options: DatabaseOptions): Promise<Database> {
   const inMemory = (options.dataDir ?? 'memory://').startsWith('memory://');
   const location = inMemory ? (options.dataDir ?? 'memory://') : join(options.dataDir!, 'pglite');
+  if (!inMemory) ensurePrivateDir(options.dataDir!);
   if (!inMemory && !options.loadDataDir) initializePgliteDir(location);
   const pglite = new PGlite(location, {
     loadDataDir: options.loadDataDir,
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
   });
   await pglite.waitReady;
+  // The directory is private from here on (nobody else can reach into it); the files PGlite wrote
+  // get private modes too, now and again when it closes (files it created while running).
+  if (!inMemory) restrictTree(location);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   const sql: SqlRunner = {
     exec: async (text) => void (await pglite.exec(text)),
@@ -54,6 +59,7 @@ export async function openPglite(options: DatabaseOptions): Promise<Database> {
     close: async () => {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();
+      if (!inMemory) restrictTree(location);
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { Access } from './auth';
 import type { DeviceSockets } from './device-socket';
 import type { Faults } from './faults';
+import type { EmulatorModes } from './modes';
 import type { RequestLog } from './request-log';
 import type { Store } from './store';
 import type { EmulatorLogger } from './types';
@@ -15,4 +16,6 @@ export interface EmulatorContext {
   faults: Faults;
   requestLog: RequestLog;
   logger: EmulatorLogger;
+  /** Shared with the routes and changed in place by the control API. */
+  modes: EmulatorModes;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { webhookSchema } from './control';
 import { ModeError } from './errors';
 import { faultSchema } from './faults';
+import { modesSchema } from './modes';
 import type { EmulatorControl } from './types';
 import { nonEmpty, pathId } from './validate';
 
@@ -63,6 +64,10 @@ export function controlRoutes(control: EmulatorControl): Router {
     control.setFault(body(req, faultSchema));
     res.status(204).end();
   });
+
+  router.get('/modes', (_req, res) => void res.json(control.getModes()));
+
+  router.post('/modes', (req, res) => void res.json(control.setModes(body(req, modesSchema))));
 
   router.delete('/fault', (_req, res) => {
     control.setFault(null);

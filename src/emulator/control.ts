@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EmulatorContext } from './context';
 import { ModeError } from './errors';
 import { deviceEvent } from './events';
+import { applyModes } from './modes';
 import { snapshot } from './state';
 import type { EmulatorControl, WebhookConfig } from './types';
 
@@ -31,7 +32,7 @@ export function createControl(ctx: EmulatorContext): EmulatorControl {
     },
 
     setClaimable: (deviceId, claimable) => {
-      deviceById(deviceId).claimableUntil = claimable ? Infinity : null;
+      deviceById(deviceId).claimableUntil = claimable ? 'unlimited' : null;
     },
 
     /** Resolves once the Webhooks Smart Module has delivered the event (or given up). */
@@ -46,11 +47,15 @@ export function createControl(ctx: EmulatorContext): EmulatorControl {
 
     setFault: (fault) => faults.set(fault),
 
+    setModes: (change) => applyModes(ctx.modes, change),
+
+    getModes: () => ({ ...ctx.modes }),
+
     getState: () => snapshot(ctx),
 
     requests: () => requestLog.list(),
 
-    /** Forgets all data, the request log and the fault; project keys and webhooks stay. */
+    /** Forgets all data, the request log and the fault; project keys, webhooks and modes stay. */
     reset: () => {
       sockets.disconnectAll();
       store.clear();

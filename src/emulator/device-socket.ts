@@ -100,6 +100,7 @@ export class DeviceSockets {
     if (!device) return;
     device.isConnected = connected;
     if (connected) device.lastConnectTime = now();
+    else device.lastDisconnectTime = now();
   }
 }
 

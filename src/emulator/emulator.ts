@@ -8,6 +8,7 @@ import type { EmulatorContext } from './context';
 import { createControl } from './control';
 import { DeviceSockets } from './device-socket';
 import { Faults } from './faults';
+import { applyModes, defaultModes } from './modes';
 import { RequestLog } from './request-log';
 import { Store } from './store';
 import type { Emulator, EmulatorLogger, EmulatorOptions } from './types';
@@ -32,7 +33,9 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     logger,
     webhooks: new Webhooks([], logger),
     sockets: new DeviceSockets(store, access, faults, requestLog),
+    modes: { ...defaultModes },
   };
+  if (opts.modes) applyModes(ctx.modes, opts.modes);
   const control = createControl(ctx);
   control.setWebhooks(opts.webhooks ?? []);
 

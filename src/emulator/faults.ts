@@ -11,7 +11,7 @@ const scope = {
 export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(600_000), ...scope }),
   z.object({ kind: z.literal('status'), status: z.number().int().min(400).max(599), ...scope }),
-  z.object({ kind: z.literal('drop'), ...scope }),
+  z.object({ kind: z.literal('drop'), afterHandling: z.boolean().optional(), ...scope }),
 ]);
 
 function isRegex(source: string): boolean {

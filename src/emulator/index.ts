@@ -6,6 +6,7 @@ export type {
   Emulator,
   EmulatorControl,
   EmulatorLogger,
+  EmulatorModes,
   EmulatorOptions,
   Fault,
   LoggedRequest,

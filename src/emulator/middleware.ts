@@ -1,5 +1,5 @@
 /** Express plumbing shared by every MODE route: the request log, fault injection and error answers. */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { ModeError, reasonForStatus } from './errors';
 import type { Faults } from './faults';
 import type { RequestLog } from './request-log';
@@ -25,10 +25,25 @@ export function injectFaults(faults: Faults): RequestHandler {
   return (req, res, next) => {
     const fault = faults.take(`${req.method} ${req.path}`);
     if (fault === null) return next();
+    if (fault.kind === 'drop' && fault.afterHandling) {
+      dropInsteadOfAnswering(req, res);
+      return next();
+    }
     if (fault.kind === 'drop') return void req.socket.destroy();
     if (fault.kind === 'status') return void res.status(fault.status).json({ reason: reasonForStatus(fault.status) });
     void faults.delay(fault.ms).then((stillOpen) => (stillOpen ? next() : req.socket.destroy()));
   };
+}
+
+/**
+ * Lets the route carry the request out, then destroys the socket where the answer would be written:
+ * the client cannot tell whether MODE acted (a command delivered, a member added).
+ */
+function dropInsteadOfAnswering(req: Request, res: Response): void {
+  res.end = (() => {
+    req.socket.destroy();
+    return res;
+  }) as Response['end'];
 }
 
 export const unknownRoute: RequestHandler = (_req, res) => {

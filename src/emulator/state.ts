@@ -1,15 +1,13 @@
 /** A JSON snapshot of the whole emulated project, for assertions and for `GET /_emulator/state`. */
 import type { EmulatorContext } from './context';
-import type { Device } from './store';
-import { deviceView, homeView, memberView, userView } from './views';
+import { type Device, isClaimable } from './store';
+import { claimExpirationTime, deviceView, homeView, memberView, userView } from './views';
 
 function claimState(device: Device) {
-  const until = device.claimableUntil;
-  const claimable = until !== null && until >= Date.now();
-  return { claimable, claimableUntil: claimable && Number.isFinite(until) ? new Date(until).toISOString() : null };
+  return { claimable: isClaimable(device), claimableUntil: claimExpirationTime(device) };
 }
 
-export function snapshot({ store, webhooks, faults, requestLog }: EmulatorContext) {
+export function snapshot({ store, webhooks, faults, requestLog, modes }: EmulatorContext) {
   const apiKeys = [...store.keys.values()];
   return structuredClone({
     projectId: store.projectId,
@@ -17,13 +15,16 @@ export function snapshot({ store, webhooks, faults, requestLog }: EmulatorContex
     userKeys: apiKeys.filter((key) => key.kind === 'user'),
     users: [...store.users.values()].map((user) => userView(store, user)),
     homes: [...store.homes.values()].map((home) => homeView(store, home)),
-    members: [...store.homes.keys()].flatMap((homeId) => store.membersOf(homeId).map((m) => memberView(store, m))),
+    // The state names each member's home, whatever shape the API answers in.
+    members: [...store.homes.keys()].flatMap((homeId) => store.membersOf(homeId).map((m) => ({ ...memberView(store, m), homeId }))),
     devices: [...store.devices.values()].map((device) => ({
       ...deviceView(store, device),
       provisioning: device.provisioning,
       ...claimState(device),
     })),
     kv: Object.fromEntries([...store.kv].map(([homeId, pairs]) => [homeId, [...pairs.values()]])),
+    deviceKv: Object.fromEntries([...store.deviceKv].map(([deviceId, pairs]) => [deviceId, [...pairs.values()]])),
+    modes,
     webhooks: webhooks.list(),
     webhookDeliveries: webhooks.deliveries,
     fault: faults.current(),

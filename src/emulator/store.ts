@@ -35,8 +35,11 @@ export interface Device {
   apiKey: string;
   isConnected: boolean;
   lastConnectTime: string | null;
-  /** Epoch ms until which the device may be claimed; null when it may not be. */
-  claimableUntil: number | null;
+  lastDisconnectTime: string | null;
+  /** When the device was last claimed into a home (or redeemed into one); null while in none. */
+  claimTime: string | null;
+  /** Epoch ms until which the device may be claimed, `unlimited`, or null when it may not be (JSON-safe). */
+  claimableUntil: number | 'unlimited' | null;
   provisioning: 'pre' | 'on-demand';
 }
 
@@ -61,6 +64,10 @@ export interface ProvisioningToken {
 
 export const now = () => new Date().toISOString();
 
+export function isClaimable(device: Device, at = Date.now()): boolean {
+  return device.claimableUntil === 'unlimited' || (device.claimableUntil !== null && device.claimableUntil >= at);
+}
+
 export interface NewDevice {
   homeId: number;
   deviceClass: string;
@@ -78,6 +85,8 @@ export class Store {
   readonly keys = new Map<string, ApiKey>();
   /** homeId -> key -> pair */
   readonly kv = new Map<number, Map<string, KvPair>>();
+  /** deviceId -> key -> pair: the device's own key-value store (MODE's app client uses it). */
+  readonly deviceKv = new Map<number, Map<string, KvPair>>();
   readonly provisioningTokens = new Map<string, ProvisioningToken>();
   // One sequence for every kind of object, so an ID used as the wrong kind never finds anything.
   private lastId = 0;
@@ -108,6 +117,8 @@ export class Store {
       apiKey: newSecret(),
       isConnected: false,
       lastConnectTime: null,
+      lastDisconnectTime: null,
+      claimTime: fields.homeId === 0 ? null : now(),
       claimableUntil: null,
       provisioning: fields.provisioning,
     };
@@ -174,9 +185,11 @@ export class Store {
   releaseDevice(device: Device): boolean {
     if (device.provisioning === 'pre') {
       device.homeId = 0;
+      device.claimTime = null;
       return false;
     }
     this.devices.delete(device.id);
+    this.deviceKv.delete(device.id);
     this.keys.delete(device.apiKey);
     return true;
   }
@@ -187,9 +200,15 @@ export class Store {
     return pairs;
   }
 
+  deviceKvOf(deviceId: number): Map<string, KvPair> {
+    const pairs = this.deviceKv.get(deviceId) ?? new Map<string, KvPair>();
+    this.deviceKv.set(deviceId, pairs);
+    return pairs;
+  }
+
   /** Forgets all data; project keys stay, they are the project's configuration. */
   clear(): void {
-    for (const map of [this.users, this.homes, this.members, this.devices, this.kv, this.provisioningTokens]) {
+    for (const map of [this.users, this.homes, this.members, this.devices, this.kv, this.deviceKv, this.provisioningTokens]) {
       map.clear();
     }
     for (const [key, apiKey] of this.keys) if (apiKey.kind !== 'project') this.keys.delete(key);

@@ -1,4 +1,7 @@
 /** Public shapes of the MODE emulator: how tests and tools start it and drive it. */
+import type { EmulatorModes } from './modes';
+
+export type { EmulatorModes } from './modes';
 
 export interface EmulatorLogger {
   info(obj: object, msg?: string): void;
@@ -19,6 +22,8 @@ export interface EmulatorOptions {
   /** Event Webhooks of the project's Webhooks Smart Module. */
   webhooks?: WebhookConfig[];
   logger?: EmulatorLogger;
+  /** Starts in these modes (see `setModes`). */
+  modes?: Partial<EmulatorModes>;
   /** How a latency fault waits (tests pass one they release themselves); default: a real timer. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -26,7 +31,8 @@ export interface EmulatorOptions {
 export type Fault =
   | { kind: 'latency'; ms: number; paths?: string; count?: number }
   | { kind: 'status'; status: number; paths?: string; count?: number }
-  | { kind: 'drop'; paths?: string; count?: number };
+  /** `afterHandling`: the request is carried out, then the connection dropped before the answer. */
+  | { kind: 'drop'; afterHandling?: boolean; paths?: string; count?: number };
 
 export interface LoggedRequest {
   method: string;
@@ -57,6 +63,9 @@ export interface EmulatorControl {
   revokeUserKeys(userId: number): void;
   setWebhooks(hooks: WebhookConfig[]): void;
   setFault(fault: Fault | null): void;
+  /** Changes how the emulator answers (page size, member shape); returns the modes now in force. */
+  setModes(change: Partial<EmulatorModes>): EmulatorModes;
+  getModes(): EmulatorModes;
   getState(): unknown;
   requests(): LoggedRequest[];
   reset(): void;

@@ -1,4 +1,4 @@
-/** Input checks for MODE routes: IDs in paths and queries, JSON bodies and Web Form bodies. */
+/** Input checks for MODE routes: IDs in paths and queries, and bodies in the encodings MODE accepts. */
 import type { Request } from 'express';
 import { z } from 'zod';
 import { invalidInput, notFound } from './errors';
@@ -21,8 +21,21 @@ export function optionalQueryString(value: unknown): string | undefined {
   throw invalidInput(400);
 }
 
-/** An ID sent as a form field. */
-export const formId = z.string().regex(idPattern).transform(Number);
+/** A non-negative integer in a query (`skip`, `limit`); undefined when absent. */
+export function optionalQueryCount(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) throw invalidInput(400);
+  return Number(value);
+}
+
+/** An ID as a form field (a string) or a JSON number: MODE's own clients send both. */
+export const formId = z.union([z.number().int().positive(), z.string().regex(idPattern).transform(Number)]);
+
+/** A boolean as a form field (`true`/`false`/`1`/`0`) or in JSON. */
+export const formBoolean = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1'),
+]);
 
 export const nonEmpty = z.string().trim().min(1).max(1000);
 
@@ -31,9 +44,12 @@ export function jsonBody<S extends z.ZodType>(req: Request, schema: S): z.output
   return parse(schema, req.body);
 }
 
-/** The reference marks these bodies "Web Form": JSON is refused like any other invalid data. */
+/**
+ * Calls the reference marks "Web Form". MODE's own clients send them JSON (the app and Go device
+ * libraries) or multipart (the app library's login), and MODE accepts all three, so does this.
+ */
 export function formBody<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
-  if (!req.is('application/x-www-form-urlencoded')) throw invalidInput();
+  if (!req.is(['application/x-www-form-urlencoded', 'multipart/form-data', 'application/json'])) throw invalidInput();
   return parse(schema, req.body);
 }
 

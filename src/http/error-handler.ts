@@ -2,9 +2,11 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { toAppError } from './error-mapping';
+import { fromHttpLayer } from './hostile-input';
+import { loggedRoute } from './request-log';
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new NotFoundError(`No route for ${req.method} ${req.path}`));
+  next(new NotFoundError(`No route for ${req.method} ${loggedRoute(req)}`));
 };
 
 interface BodyParserError {
@@ -28,11 +30,11 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const known = toAppError(error) ?? fromBodyParser(error as BodyParserError);
+    const known = toAppError(error) ?? fromBodyParser(error as BodyParserError) ?? fromHttpLayer(error);
     if (!known) {
-      logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+      logger.error({ err: error, method: req.method, route: loggedRoute(req) }, 'unhandled error');
     } else if (known.status >= 500) {
-      logger.warn({ code: known.code, method: req.method, path: req.path, cause: describe(error) }, known.message);
+      logger.warn({ code: known.code, method: req.method, route: loggedRoute(req), cause: describe(error) }, known.message);
     }
     const appError = known ?? new AppError(500, 'internal_error', 'Something went wrong on our side');
     if (res.headersSent) return void res.end();

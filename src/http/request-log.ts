@@ -1,16 +1,38 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../lib/logger';
 
-// One log line per request (pino-http), with a request ID (the caller's X-Request-Id or a new
-// one). pino-http binds the request to a child logger on every request, whatever the level, so
-// the request is reduced to what a log reader needs: headers (credentials among them) stay out,
-// which keeps that per-request cost small and nothing secret to redact.
+// One short log line per request (pino-http), with a request ID (the caller's X-Request-Id or a
+// new one). Paths carry secrets (invitation, reset and verification tokens), and query strings
+// carry filters and cursors, so a line names the route template, never the path the caller sent:
+// a request no route matched has every segment that is not a plain word replaced. Headers stay
+// out both ways (credentials among them, and about 1.5 kB of response headers a line).
 
-function requestSummary(req: { id?: unknown; method?: string; url?: string; remoteAddress?: string; headers?: IncomingMessage['headers'] }) {
-  return { id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress, userAgent: req.headers?.['user-agent'] };
+const PLAIN_SEGMENT = /^[a-z][a-z0-9_-]{0,31}$/i;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** What a log may say of where a request went: `/v1/invitations/:token`, never the token. */
+export function loggedRoute(req: Pick<Request, 'route' | 'baseUrl' | 'path'> | IncomingMessage): string {
+  const express = req as Partial<Pick<Request, 'route' | 'baseUrl' | 'path' | 'url'>>;
+  if (express.route?.path && typeof express.route.path === 'string') return `${express.baseUrl ?? ''}${express.route.path}`;
+  const path = (express.url ?? '').split('?')[0] ?? '';
+  return path
+    .split('/')
+    .map((segment) => (segment === '' || PLAIN_SEGMENT.test(segment) ? segment : ':redacted'))
+    .join('/');
+}
+
+// Serialized when the request starts, before routing: the route is added when it ends.
+function requestSummary(req: { id?: unknown; method?: string; remoteAddress?: string; headers?: IncomingMessage['headers'] }) {
+  return { id: req.id, method: req.method, remoteAddress: req.remoteAddress, userAgent: req.headers?.['user-agent'] };
+}
+
+const withRoute = (req: IncomingMessage, _res: ServerResponse, line: object) => ({ ...line, route: loggedRoute(req) });
+
+function responseSummary(res: { statusCode?: number }) {
+  return { statusCode: res.statusCode };
 }
 
 /**
@@ -21,8 +43,17 @@ export function requestLogger(logger: Logger): RequestHandler {
   if (!logger.isLevelEnabled('info')) return (_req, _res, next) => next();
   return pinoHttp({
     logger,
-    genReqId: (req) => (req.headers['x-request-id'] as string | undefined) || randomUUID(),
-    serializers: { req: requestSummary },
+    // A caller's request ID is echoed into the log only when it cannot be used to forge lines.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    serializers: { req: requestSummary, res: responseSummary },
+    customSuccessObject: withRoute,
+    customErrorObject: withRoute,
+    // pino-http's own error message would repeat the raw URL; the route is in `route`.
+    customSuccessMessage: (_req: IncomingMessage, res: ServerResponse) => (res.statusCode >= 500 ? 'request failed' : 'request completed'),
+    customErrorMessage: () => 'request failed',
     autoLogging: { ignore: (req) => req.url === '/healthz' },
   });
 }

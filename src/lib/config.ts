@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { weakHexKey, weakTextSecret } from './secret-strength';
 
 // The whole environment is parsed once, at start, into one typed object. In production a
 // missing or weak secret stops the start with a message naming the variable; elsewhere the
@@ -20,6 +22,35 @@ const jwks = z
     }
   })
   .pipe(z.object({ keys: z.array(z.looseObject({ kty: z.string(), d: z.string({ error: 'must be a private key (with "d")' }) })).min(1) }));
+
+/** Express's `trust proxy`: true, false, a hop count, or addresses, CIDR ranges and named ranges. */
+export type TrustProxy = boolean | number | string;
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isTrustedAddress(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address = '', range, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4; // a netmask such as 255.255.255.0
+}
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): TrustProxy => {
+    const lower = value.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const bad = entries.filter((entry) => !isTrustedAddress(entry));
+    if (entries.length === 0 || bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `must be true, false, a hop count, or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal (not: ${bad.join(', ') || value})` });
+      return z.NEVER;
+    }
+    return entries.join(',');
+  });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -50,7 +81,7 @@ const envSchema = z.object({
   JSON_BODY_LIMIT: z.string().default('100kb'),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10),
-  TRUST_PROXY: z.string().default('loopback'),
+  TRUST_PROXY: trustProxy.default('loopback'),
   BACKGROUND_JOBS: flag.default(true),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   STREAM_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(5),
@@ -67,6 +98,8 @@ const envSchema = z.object({
   COMMAND_POLICY_FILE: optionalText,
   CORS_ORIGINS: csv.pipe(z.array(z.string().refine(isOriginOrStar, 'each must be an origin such as https://app.example.com (scheme, host, optional port; no path), or *'))).optional(),
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ALLOW_UNKNOWN_KEY_IDS: flag.default(false),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   OAUTH_JWKS: jwks.optional(),
@@ -91,7 +124,7 @@ export interface Config {
     port: number;
     host: string;
     jsonBodyLimit: string;
-    trustProxy: string;
+    trustProxy: TrustProxy;
     /** Origins browser apps may call the API from; `*`: any (never in production); unset: no CORS. */
     corsOrigins?: '*' | string[];
     /** After SIGTERM, how long in-flight requests may take before the process exits anyway. */
@@ -99,6 +132,8 @@ export interface Config {
   };
   /** The bridge's own external base URL, without a trailing slash (links in e-mails, OAuth issuer). */
   publicUrl: string;
+  /** Bearer token /metrics demands; unset: /metrics is open (production warns). */
+  metricsToken?: string;
   dataDir: string;
   databaseUrl?: string;
   databasePoolSize: number;
@@ -117,7 +152,12 @@ export interface Config {
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
   };
-  encryption: { key?: string; previousKeys: string[] };
+  encryption: {
+    key?: string;
+    previousKeys: string[];
+    /** Start even when stored MODE keys are sealed with keys not configured (their users get 503). */
+    allowUnknownKeyIds: boolean;
+  };
   redisUrl?: string;
   adminEmails: string[];
   logLevel: Env['LOG_LEVEL'];
@@ -198,7 +238,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     },
-    encryption: { key: env.TOKEN_ENCRYPTION_KEY, previousKeys: env.TOKEN_ENCRYPTION_KEY_PREVIOUS },
+    encryption: { key: env.TOKEN_ENCRYPTION_KEY, previousKeys: env.TOKEN_ENCRYPTION_KEY_PREVIOUS, allowUnknownKeyIds: env.ALLOW_UNKNOWN_KEY_IDS },
+    metricsToken: env.METRICS_TOKEN,
     redisUrl: env.REDIS_URL,
     adminEmails: env.ADMIN_EMAILS.map((email) => email.toLowerCase()),
     logLevel: env.LOG_LEVEL,
@@ -233,6 +274,7 @@ function assertProductionReady(config: Config, env: Env): void {
   if (!config.webhook.url) missing.push('MODE_WEBHOOK_URL');
   if (!config.oauth.jwks) missing.push('OAUTH_JWKS (the OAuth signing keys, a private JWK Set)');
   if (config.oauth.cookieKeys.length === 0) missing.push('OAUTH_COOKIE_KEYS (at least one key of 32 characters or more)');
+  missing.push(...weakSecrets(config));
   if (missing.length > 0) {
     throw new ConfigError(`Production start refused, missing or weak:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   }
@@ -246,6 +288,28 @@ function corsOrigins(env: Env): Config['http']['corsOrigins'] {
   if (env.NODE_ENV === 'production') throw new ConfigError("Production start refused:\n  CORS_ORIGINS: '*' is not allowed in production; list the origins of your apps");
   if (origins.length > 1) throw new ConfigError("Invalid configuration:\n  CORS_ORIGINS: '*' cannot be combined with other origins");
   return '*';
+}
+
+/** Each configured secret that is guessable, as `VARIABLE: why`. */
+function weakSecrets(config: Config): string[] {
+  const problems: string[] = [];
+  const text = (name: string, value: string | undefined, minLength: number) => {
+    const reason = value === undefined ? undefined : weakTextSecret(value, minLength);
+    if (reason) problems.push(`${name}: ${reason}`);
+  };
+  text('JWT_SECRET', config.auth.jwtSecret, 32);
+  text('MODE_WEBHOOK_KEY', config.webhook.key, 16);
+  text('NOTIFY_WEBHOOK_SECRET', config.notifications.webhook?.secret, 16);
+  text('METRICS_TOKEN', config.metricsToken, 16);
+  const hexKeys = [
+    ['TOKEN_ENCRYPTION_KEY', config.encryption.key],
+    ...config.encryption.previousKeys.map((key, index) => [`TOKEN_ENCRYPTION_KEY_PREVIOUS (key ${index + 1})`, key]),
+  ] as const;
+  for (const [name, key] of hexKeys) {
+    const reason = key === undefined ? undefined : weakHexKey(key);
+    if (reason) problems.push(`${name}: ${reason}`);
+  }
+  return problems;
 }
 
 /** Outbound channels are on only when fully configured; half a configuration is an error, not a silent off. */

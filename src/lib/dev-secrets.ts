@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../db/private-files';
 import { join } from 'node:path';
 import type { Config, OAuthJwks, ResolvedConfig } from './config';
 import type { Logger } from './logger';
@@ -53,6 +54,7 @@ function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
   let stored: Partial<DevSecrets> = {};
   try {
     stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>;
+    chmodSync(file, PRIVATE_FILE_MODE); // written by an older version, or copied with other modes
   } catch {
     // Not there yet (or unreadable): every secret is generated below.
   }
@@ -65,8 +67,8 @@ function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
   };
   // A file written before a secret existed gets the new one added; the others are kept as they were.
   if (Object.keys(secrets).some((name) => !(name in stored))) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    ensurePrivateDir(dataDir);
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: PRIVATE_FILE_MODE });
   }
   return secrets;
 }

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { BreakerState } from './mode-breaker';
 import { ModeHttp, type ModeHttpOptions } from './mode-http';
+import { defaultPagingLimits, type PagingLimits, readAllPages } from './mode-paging';
 import { buildPath, type ModeRequest } from './mode-wire';
 import { ModeApiError, ModeBadGatewayError } from './mode.errors';
 import * as s from './mode.types';
@@ -12,13 +13,24 @@ import type {
   ModeProvisioningToken, ModeSmartModule, ModeUser, ModeUserPatch, ModeUserSession,
 } from './mode.types';
 
-export type ModeClientOptions = ModeHttpOptions;
+export interface ModeClientOptions extends ModeHttpOptions {
+  /** Page size asked of MODE's paged lists, and the most pages one list may take. */
+  paging?: Partial<PagingLimits>;
+}
+
+/** Lists MODE documents as paged are asked for a page from the start; any other list pages only if MODE says so. */
+interface ListOptions {
+  pagedFromStart?: boolean;
+}
 
 export class ModeClient {
   private readonly http: ModeHttp;
+  private readonly paging: PagingLimits;
 
   constructor(options: ModeClientOptions) {
     this.http = new ModeHttp(options);
+    const { pageSize = defaultPagingLimits.pageSize, maxPages = defaultPagingLimits.maxPages } = options.paging ?? {};
+    this.paging = { pageSize, maxPages };
   }
 
   createUser(projectKey: string, projectId: number): Promise<ModeUser> {
@@ -49,7 +61,7 @@ export class ModeClient {
   }
 
   listHomes(key: string, userId: number): Promise<ModeHome[]> {
-    return this.call(s.modeHomeSchema.array(), { method: 'GET', route: '/homes', query: { userId }, key });
+    return this.list(s.modeHomeSchema, { method: 'GET', route: '/homes', query: { userId }, key }, { pagedFromStart: true });
   }
   createHome(key: string, home: ModeHomeInput): Promise<ModeHome> {
     return this.call(s.modeHomeSchema, { method: 'POST', route: '/homes', key, json: home });
@@ -66,7 +78,7 @@ export class ModeClient {
 
   listMembers(key: string, homeId: number): Promise<ModeHomeMember[]> {
     const route = '/homes/:homeId/members';
-    return this.call(s.modeHomeMemberSchema.array(), { method: 'GET', route, params: { homeId }, key });
+    return this.list(s.modeHomeMemberSchema, { method: 'GET', route, params: { homeId }, key });
   }
   addMember(key: string, homeId: number, userId: number): Promise<ModeHomeMember> {
     const route = '/homes/:homeId/members';
@@ -82,14 +94,15 @@ export class ModeClient {
 
   listSmartModules(key: string, homeId: number): Promise<ModeSmartModule[]> {
     const route = '/homes/:homeId/smartModules';
-    return this.call(s.modeSmartModuleSchema.array(), { method: 'GET', route, params: { homeId }, key });
+    return this.list(s.modeSmartModuleSchema, { method: 'GET', route, params: { homeId }, key });
   }
   getSmartModule(key: string, homeId: number, moduleId: string): Promise<ModeSmartModule> {
     const route = '/homes/:homeId/smartModules/:moduleId';
     return this.call(s.modeSmartModuleSchema, { method: 'GET', route, params: { homeId, moduleId }, key });
   }
   sendHomeEvent(key: string, homeId: number, event: ModeEvent): Promise<void> {
-    return this.send({ method: 'PUT', route: '/homes/:homeId/event', params: { homeId }, key, json: event });
+    const route = '/homes/:homeId/event';
+    return this.send({ method: 'PUT', route, params: { homeId }, key, json: event, repeatable: false });
   }
 
   startDeviceProvisioning(
@@ -108,7 +121,7 @@ export class ModeClient {
   }
 
   listDevices(key: string, homeId: number): Promise<ModeDevice[]> {
-    return this.call(s.modeDeviceSchema.array(), { method: 'GET', route: '/devices', query: { homeId }, key });
+    return this.list(s.modeDeviceSchema, { method: 'GET', route: '/devices', query: { homeId }, key });
   }
   getDevice(key: string, deviceId: number): Promise<ModeDevice> {
     return this.call(s.modeDeviceSchema, { method: 'GET', route: '/devices/:deviceId', params: { deviceId }, key });
@@ -119,14 +132,16 @@ export class ModeClient {
   deleteDevice(key: string, deviceId: number): Promise<void> {
     return this.send({ method: 'DELETE', route: '/devices/:deviceId', params: { deviceId }, key });
   }
+  /** Never sent twice: a PUT, yet a "toggle" or "unlock" repeated is a different effect. */
   sendCommand(key: string, deviceId: number, command: ModeDeviceCommand): Promise<void> {
-    return this.send({ method: 'PUT', route: '/devices/:deviceId/command', params: { deviceId }, key, json: command });
+    const route = '/devices/:deviceId/command';
+    return this.send({ method: 'PUT', route, params: { deviceId }, key, json: command, repeatable: false });
   }
 
   listKeyValues(key: string, homeId: number, keyPrefix?: string): Promise<ModeKeyValue[]> {
     const route = '/homes/:homeId/kv';
     const query = { keyPrefix };
-    return this.call(s.modeKeyValueSchema.array(), { method: 'GET', route, params: { homeId }, query, key });
+    return this.list(s.modeKeyValueSchema, { method: 'GET', route, params: { homeId }, query, key });
   }
   getKeyValue(key: string, homeId: number, k: string): Promise<ModeKeyValue> {
     const route = '/homes/:homeId/kv/:k';
@@ -166,12 +181,29 @@ export class ModeClient {
   }
 
   private async call<T>(schema: z.ZodType<T>, request: ModeRequest): Promise<T> {
-    const parsed = schema.safeParse(await this.http.request(request));
+    return this.parse(schema, await this.http.request(request), request);
+  }
+
+  /** Every item of a MODE list, following MODE's pages to the end. */
+  private async list<T>(item: z.ZodType<T>, request: ModeRequest, options: ListOptions = {}): Promise<T[]> {
+    const context = { method: request.method, path: buildPath(request), route: request.route };
+    const items = await readAllPages(async (skip) => {
+      const paged = options.pagedFromStart || skip > 0;
+      const query = paged ? { ...request.query, skip, limit: this.paging.pageSize } : request.query;
+      const { body, range } = await this.http.exchange({ ...request, query });
+      if (!Array.isArray(body)) throw new ModeBadGatewayError('answered a list that is not an array', context);
+      return { items: body as unknown[], range };
+    }, this.paging, context);
+    return this.parse(item.array(), items, request);
+  }
+
+  private parse<T>(schema: z.ZodType<T>, body: unknown, request: ModeRequest): T {
+    const parsed = schema.safeParse(body);
     if (parsed.success) return parsed.data;
     // Only field paths go in the message: values could be personal data or device keys.
     const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(body)'))].join(', ');
     const context = { method: request.method, path: buildPath(request), route: request.route };
-    throw new ModeBadGatewayError(`answered an unexpected body (check: ${fields})`, context);
+    throw new ModeBadGatewayError(`answered without a field the bridge needs, or with one it cannot read (${request.route}: ${fields})`, context);
   }
 
   private async send(request: ModeRequest): Promise<void> {

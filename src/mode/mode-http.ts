@@ -2,7 +2,7 @@
 // safe calls, a circuit breaker, and a per-attempt metrics hook. Nothing else sends HTTP to MODE.
 import { Pool } from 'undici';
 import { type BreakerOptions, type BreakerState, defaultBreakerOptions, ModeBreaker } from './mode-breaker';
-import { defaultRetryPolicy, isIdempotent, type RetryPolicy, withRetry } from './mode-retry';
+import { defaultRetryPolicy, isIdempotent, type RetryMode, type RetryPolicy, withRetry } from './mode-retry';
 import { buildPath, encodeBody, fromTransportError, type ModeRequest, readAnswer } from './mode-wire';
 import {
   ModeApiError,
@@ -60,6 +60,22 @@ function outcomeOf(err: unknown): ModeOutcome {
   return err instanceof ModeBadGatewayError ? 'bad_gateway' : 'error';
 }
 
+export const RANGE_HEADER = 'vnd.tinkermode.range';
+
+export interface ModeAnswer {
+  body: unknown;
+  range?: string;
+}
+
+/**
+ * A call not safe to repeat whose connection broke after it was sent may have been carried out:
+ * that is a bad gateway (the caller must check before trying again), not "MODE unavailable".
+ */
+function outcomeUnknown(err: unknown, repeatable: boolean, context: ModeCallContext): unknown {
+  if (repeatable || !(err instanceof ModeUnavailableError) || err.kind !== 'dropped') return err;
+  return new ModeBadGatewayError('lost the connection after the request was sent; it may have been carried out', context, undefined, undefined, { cause: err });
+}
+
 export class ModeHttp {
   private readonly pool: Pool;
   private readonly basePath: string;
@@ -87,12 +103,18 @@ export class ModeHttp {
     this.onRequest = options.onRequest;
   }
 
-  /** Sends the call (retrying only idempotent ones) and returns MODE's parsed JSON, if any. */
+  /** Sends the call (retrying as far as it is safe) and returns MODE's parsed JSON, if any. */
   async request(request: ModeRequest): Promise<unknown> {
+    return (await this.exchange(request)).body;
+  }
+
+  /** Like `request`, with the answer's `vnd.tinkermode.range` header (how MODE reports a page of a list). */
+  async exchange(request: ModeRequest): Promise<ModeAnswer> {
     const path = buildPath(request);
     const context: ModeCallContext = { method: request.method, path, route: request.route };
-    const retryAllowed = request.retry !== false && isIdempotent(request.method);
-    return withRetry(this.retryPolicy, retryAllowed, (attempt) => this.attempt(request, context, attempt));
+    const repeatable = request.repeatable ?? isIdempotent(request.method);
+    const mode: RetryMode = request.retry === false ? 'never' : repeatable ? 'repeatable' : 'unsent';
+    return withRetry(this.retryPolicy, mode, (attempt) => this.attempt(request, repeatable, context, attempt));
   }
 
   get breakerState(): BreakerState {
@@ -108,7 +130,12 @@ export class ModeHttp {
     return this.closing;
   }
 
-  private async attempt(request: ModeRequest, context: ModeCallContext, attempt: number): Promise<unknown> {
+  private async attempt(
+    request: ModeRequest,
+    repeatable: boolean,
+    context: ModeCallContext,
+    attempt: number,
+  ): Promise<ModeAnswer> {
     const startedAt = performance.now();
     let status: number | undefined;
     try {
@@ -120,9 +147,11 @@ export class ModeHttp {
             ...this.encode(request),
           });
           status = response.statusCode;
-          return readAnswer(status, await response.body.text(), context, request.key);
+          const body = readAnswer(status, await response.body.text(), context, request.key);
+          const range = response.headers[RANGE_HEADER];
+          return { body, range: typeof range === 'string' ? range : undefined };
         } catch (err) {
-          throw fromTransportError(err, context);
+          throw outcomeUnknown(fromTransportError(err, context), repeatable, context);
         }
       });
       this.report(context, attempt, startedAt, status, 'success');

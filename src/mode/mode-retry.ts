@@ -1,5 +1,5 @@
-// When and how long to wait before trying a MODE call again. Only failures that cannot have
-// changed anything in MODE, or that hit a call safe to repeat, are ever retried.
+// When and how long to wait before trying a MODE call again. A call safe to repeat is retried after
+// transient failures; any other call only when the request cannot have reached MODE at all.
 import { ModeBadGatewayError, ModeTimeoutError, ModeUnavailableError } from './mode.errors';
 
 export interface RetryPolicy {
@@ -26,10 +26,21 @@ export function isIdempotent(method: string): boolean {
 
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
-/** Transient failures only: a 500 or a response timeout may mean MODE is busy doing the work. */
-export function isRetryable(err: unknown): boolean {
+/** The connection to MODE was never established, so MODE cannot have seen the request. */
+export function neverSent(err: unknown): boolean {
   if (err instanceof ModeTimeoutError) return err.phase === 'connect';
-  if (err instanceof ModeUnavailableError) return err.kind === 'connection' || err.kind === 'status';
+  return err instanceof ModeUnavailableError && err.kind === 'connection';
+}
+
+/**
+ * Transient failures only: a 500 or a response timeout may mean MODE is busy doing the work. A call
+ * that is not `repeatable` is retried only when it was never sent: after a 502/504 or a connection
+ * lost mid-call, MODE may already have carried it out.
+ */
+export function isRetryable(err: unknown, repeatable = true): boolean {
+  if (neverSent(err)) return true;
+  if (!repeatable) return false;
+  if (err instanceof ModeUnavailableError) return err.kind === 'dropped' || err.kind === 'status';
   if (err instanceof ModeBadGatewayError) return err.status !== undefined && RETRYABLE_STATUSES.has(err.status);
   return false;
 }
@@ -45,10 +56,13 @@ export function backoffDelay(retryIndex: number, policy: RetryPolicy, random: ()
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How a call may be retried: `repeatable` after any transient failure, `unsent` only when never sent. */
+export type RetryMode = 'repeatable' | 'unsent' | 'never';
+
 /** Runs `attempt` (numbered from 1) until it succeeds, fails for good, or the policy is spent. */
 export async function withRetry<T>(
   policy: RetryPolicy,
-  retryAllowed: boolean,
+  mode: RetryMode,
   attempt: (attemptNumber: number) => Promise<T>,
 ): Promise<T> {
   const startedAt = Date.now();
@@ -58,7 +72,8 @@ export async function withRetry<T>(
     } catch (err) {
       const delay = backoffDelay(attemptNumber - 1, policy);
       const outOfTime = Date.now() - startedAt + delay >= policy.maxElapsedMs;
-      if (!retryAllowed || attemptNumber >= policy.attempts || outOfTime || !isRetryable(err)) throw err;
+      const retryable = mode !== 'never' && isRetryable(err, mode === 'repeatable');
+      if (!retryable || attemptNumber >= policy.attempts || outOfTime) throw err;
       await sleep(delay);
     }
   }

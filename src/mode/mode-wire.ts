@@ -24,6 +24,12 @@ export interface ModeRequest {
   form?: Record<string, FormValue>;
   /** Set false to never retry, even an idempotent call (readiness checks want a quick answer). */
   retry?: boolean;
+  /**
+   * Whether MODE doing the call twice is harmless; defaults to the method's idempotency. A call that
+   * is not (a command is a PUT, yet a "toggle" must never run twice) is retried only when the
+   * connection was never established, and a connection lost after sending it is a 502, not a 503.
+   */
+  repeatable?: boolean;
 }
 
 /** The real path of a request: every parameter URL-encoded, so an ID can never change the route. */
@@ -88,18 +94,14 @@ export function readAnswer(status: number, text: string, context: ModeCallContex
   }
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-]);
+/** Failures while opening the connection: the request cannot have reached MODE. */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Failures of a connection that may already have carried the request (a reset, a closed socket;
+ * ETIMEDOUT is counted here because the OS also reports it for established connections).
+ */
+const DROPPED_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET']);
 
 function errorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -117,8 +119,13 @@ export function fromTransportError(err: unknown, context: ModeCallContext): unkn
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new ModeTimeoutError('response', context, { cause: err });
   }
-  if (code !== undefined && CONNECTION_CODES.has(code)) {
+  if (code !== undefined && CONNECT_CODES.has(code)) {
     return new ModeUnavailableError('connection', `could not be reached (${code})`, context, undefined, undefined, {
+      cause: err,
+    });
+  }
+  if (code !== undefined && DROPPED_CODES.has(code)) {
+    return new ModeUnavailableError('dropped', `dropped the connection (${code})`, context, undefined, undefined, {
       cause: err,
     });
   }

@@ -76,8 +76,12 @@ export class ModeBadGatewayError extends ModeError {
   }
 }
 
-/** How MODE was found unavailable; `circuit_open` and `closed` mean no request was sent. */
-export type ModeUnavailableKind = 'connection' | 'status' | 'circuit_open' | 'closed';
+/**
+ * How MODE was found unavailable. `connection` (no connection could be made), `circuit_open` and
+ * `closed` mean no request was sent; `dropped` means the connection broke once it was open, so
+ * MODE may have received the request.
+ */
+export type ModeUnavailableKind = 'connection' | 'dropped' | 'status' | 'circuit_open' | 'closed';
 
 /** MODE could not be reached, answered 503, or the circuit breaker is failing fast. */
 export class ModeUnavailableError extends ModeError {

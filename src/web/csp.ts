@@ -6,7 +6,9 @@ import helmet from 'helmet';
 // after a form post, so a form whose answer redirects to another site (OAuth sign-in and
 // consent, which end at the app's redirect_uri) must name that site.
 
-export const CSP_DIRECTIVES = { 'script-src': ["'self'", "'unsafe-inline'"] };
+// No upgrade-insecure-requests: /docs opened over plain HTTP (directly, or behind a proxy that
+// terminates TLS elsewhere) would have its scripts and styles rewritten to https:// and blank.
+export const CSP_DIRECTIVES = { 'script-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null };
 
 /** Sets this response's policy to the app's, with `form-action` also allowing `origins` (scheme://host[:port]). */
 export function allowFormRedirectsTo(res: Response, origins: string[]): void {

@@ -43,7 +43,8 @@ describe('claiming a pre-provisioned device', () => {
       key: device.apiKey, form: { deviceId: device.id, claimable: 'true', duration: 60 },
     });
     expect(registration.status).toBe(200);
-    expect(registration.body).toEqual({ deviceId: device.id, claimable: true, expirationTime: expect.any(String) });
+    expect(registration.body).toEqual({ claimExpirationTime: expect.any(String) });
+    expect(Date.parse(registration.body.claimExpirationTime) - Date.now()).toBeGreaterThan(50_000);
 
     const claim = await call(emulator, 'POST', '/devices', { key: owner.key, form: { homeId, claimCode: device.claimCode } });
 
@@ -51,7 +52,8 @@ describe('claiming a pre-provisioned device', () => {
     expect(claim.headers.location).toBe(`/devices/${device.id}`);
     expect(claim.body).toEqual({
       id: device.id, projectId: 1000, homeId, name: 'Hall', tag: '', deviceClass: 'thermostat', isConnected: false,
-      lastConnectTime: null, firmwareVersion: '', claimCode: device.claimCode, apiKey: device.apiKey,
+      claimTime: expect.any(String), claimExpirationTime: null, lastConnectTime: null, lastDisconnectTime: null,
+      firmwareVersion: '', claimCode: device.claimCode, apiKey: device.apiKey,
     });
   });
 
@@ -67,12 +69,12 @@ describe('claiming a pre-provisioned device', () => {
     expect(late.status).toBe(403);
   });
 
-  it('when the claim is sent as JSON, then 403 INVALID_INPUT; with an unknown code, then 403 INVALID_CLAIM_CODE', async () => {
+  it('when the claim is sent as JSON (as MODE\'s own clients do), then 201; with an unknown code, then 403 INVALID_CLAIM_CODE', async () => {
     const device = emulator.control.provisionDevice({ deviceClass: 'thermostat' });
     emulator.control.setClaimable(device.id, true);
     const json = await call(emulator, 'POST', '/devices', { key: owner.key, json: { homeId, claimCode: device.claimCode } });
     const unknown = await call(emulator, 'POST', '/devices', { key: owner.key, form: { homeId, claimCode: 'NOPE' } });
-    expect([json.status, json.body.reason]).toEqual([403, 'INVALID_INPUT']);
+    expect([json.status, json.body.id]).toEqual([201, device.id]);
     expect([unknown.status, unknown.body.reason]).toEqual([403, 'INVALID_CLAIM_CODE']);
   });
 
@@ -113,9 +115,10 @@ describe('on-demand provisioning', () => {
     expect([again.status, again.body.reason]).toEqual([403, 'INVALID_TOKEN']);
   });
 
-  it('when a non-member asks for a token or sends JSON, then 404 and 403', async () => {
+  it('when a non-member asks for a token, then 404; a member sending JSON gets a token, without a device class 403', async () => {
     expect((await call(emulator, 'POST', `/homes/${homeId}/deviceProvisioning`, { key: stranger.key, form: { deviceClass: 'plug' } })).status).toBe(404);
-    expect((await call(emulator, 'POST', `/homes/${homeId}/deviceProvisioning`, { key: owner.key, json: { deviceClass: 'plug' } })).status).toBe(403);
+    expect((await call(emulator, 'POST', `/homes/${homeId}/deviceProvisioning`, { key: owner.key, json: { deviceClass: 'plug' } })).status).toBe(200);
+    expect((await call(emulator, 'POST', `/homes/${homeId}/deviceProvisioning`, { key: owner.key, json: {} })).body).toEqual({ reason: 'INVALID_INPUT' });
   });
 });
 

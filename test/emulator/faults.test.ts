@@ -32,6 +32,15 @@ describe('fault injection', () => {
     expect(retried.status).toBe(201);
   });
 
+  it('when a drop fault is set after handling, then the request is carried out and the connection closes without an answer', async () => {
+    const before = usersIn();
+    emulator.control.setFault({ kind: 'drop', afterHandling: true, paths: '^POST /users$', count: 1 });
+
+    await expect(createUser()).rejects.toMatchObject({ code: expect.stringMatching(/^UND_ERR_SOCKET|ECONNRESET$/) });
+    expect(usersIn()).toBe(before + 1);
+    expect((await createUser()).status).toBe(201);
+  });
+
   it('when a fault\'s pattern does not match, then requests are served normally', async () => {
     emulator.control.setFault({ kind: 'status', status: 500, paths: '^POST /auth/user' });
     expect((await call(emulator, 'GET', '/auth', { key: emulator.projectKey })).status).toBe(200);

@@ -2,13 +2,17 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
+import { FormData, request } from 'undici';
 import type { Emulator } from '../../src/emulator';
 
 export interface CallOptions {
   key?: string;
   json?: unknown;
   form?: Record<string, string | number | boolean>;
+  /** Sent as `multipart/form-data`, as MODE's app client sends some calls. */
+  multipart?: Record<string, string | number | boolean>;
+  /** Sent as is, with the content type given in `headers`. */
+  raw?: string;
   headers?: Record<string, string>;
 }
 
@@ -21,8 +25,11 @@ export interface Answer {
 export async function call(emulator: Emulator, method: string, path: string, opts: CallOptions = {}): Promise<Answer> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.key !== undefined) headers.authorization = `ModeCloud ${opts.key}`;
-  let body: string | undefined;
-  if (opts.json !== undefined) {
+  let body: string | FormData | undefined = opts.raw;
+  if (opts.multipart !== undefined) {
+    body = new FormData();
+    for (const [name, value] of Object.entries(opts.multipart)) body.append(name, String(value));
+  } else if (opts.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.json);
   } else if (opts.form !== undefined) {

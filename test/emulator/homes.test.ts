@@ -28,7 +28,7 @@ describe('homes', () => {
     expect(answer.headers.location).toBe(`/homes/${answer.body.id}`);
     const members = await call(emulator, 'GET', `/homes/${answer.body.id}/members`, { key: owner.key });
     expect(members.body).toEqual([
-      { userId: owner.userId, homeId: answer.body.id, name: '', verified: true, creationTime: expect.any(String), role: 'owner' },
+      { userId: owner.userId, name: '', verified: true, creationTime: expect.any(String), role: 'owner' },
     ]);
   });
 
@@ -78,12 +78,18 @@ describe('members', () => {
   it('when a member is added by user ID as a Web Form, then 201 with the member', async () => {
     const answer = await call(emulator, 'POST', `/homes/${homeId}/members`, { key: owner.key, form: { userId: stranger.userId } });
     expect(answer.status).toBe(201);
-    expect(answer.body).toEqual({ userId: stranger.userId, homeId, name: '', verified: true, creationTime: expect.any(String), role: 'member' });
+    expect(answer.body).toEqual({ userId: stranger.userId, name: '', verified: true, creationTime: expect.any(String), role: 'member' });
     expect((await call(emulator, 'GET', `/homes/${homeId}`, { key: stranger.key })).status).toBe(200);
   });
 
-  it('when a member is added with a JSON body, then 403 INVALID_INPUT', async () => {
-    const answer = await call(emulator, 'POST', `/homes/${homeId}/members`, { key: owner.key, json: { userId: stranger.userId } });
+  it('when a member is added with a JSON body, as MODE\'s app client sends it, then 201 too', async () => {
+    const answer = await call(emulator, 'POST', `/homes/${homeId}/members`, { key: owner.key, json: { userId: stranger.userId, role: 'member' } });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ userId: stranger.userId, role: 'member' });
+  });
+
+  it('when the body is neither JSON nor a form, then 403 INVALID_INPUT', async () => {
+    const answer = await call(emulator, 'POST', `/homes/${homeId}/members`, { key: owner.key, headers: { 'content-type': 'text/plain' } });
     expect(answer.status).toBe(403);
     expect(answer.body).toEqual({ reason: 'INVALID_INPUT' });
   });
@@ -120,7 +126,7 @@ describe('members', () => {
 describe('smart modules', () => {
   it('when the home\'s Smart Modules are listed, then the Webhooks module is there', async () => {
     const list = await call(emulator, 'GET', `/homes/${homeId}/smartModules`, { key: owner.key });
-    expect(list.body).toEqual([{ id: 'webhooks', description: expect.any(String) }]);
+    expect(list.body).toEqual([{ id: 'webhooks', description: expect.any(String), moduleType: 'webhooks', suspended: false, version: 1, creationTime: expect.any(String) }]);
     expect((await call(emulator, 'GET', `/homes/${homeId}/smartModules/webhooks`, { key: emulator.projectKey })).status).toBe(200);
     expect((await call(emulator, 'GET', `/homes/${homeId}/smartModules/nope`, { key: owner.key })).status).toBe(404);
   });

@@ -48,7 +48,8 @@ describe('ModeClient against the MODE emulator', () => {
 
     const member = await ctx.client.addMember(owner.key, home.id, guest.user.id);
 
-    expect(member).toMatchObject({ userId: guest.user.id, homeId: home.id });
+    expect(member).toMatchObject({ userId: guest.user.id, role: 'member' });
+    expect(member).not.toHaveProperty('homeId');
     const add = ctx.mode.control.requests().find((r) => r.method === 'POST' && r.path === `/homes/${home.id}/members`);
     expect(add?.contentType).toMatch(/^application\/x-www-form-urlencoded/);
     expect(add?.authorization).toBe(`ModeCloud ${owner.key}`);

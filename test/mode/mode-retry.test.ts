@@ -46,7 +46,7 @@ describe('MODE retries', () => {
   test('when PUT and DELETE get a 502, then they are retried because they are idempotent', async () => {
     const server = await serve((_hit, res, index) => (index % 2 === 0 ? json(res, 502) : json(res, 204)));
 
-    await client.sendCommand(KEY, 4, { action: 'on' });
+    await client.putKeyValue(KEY, 3, 'mode', 'eco');
     await client.deleteDevice(KEY, 4);
 
     expect(server.hits.map((h) => h.method)).toEqual(['PUT', 'PUT', 'DELETE', 'DELETE']);
@@ -92,14 +92,16 @@ describe('MODE retries', () => {
     expect(events[0]).toMatchObject({ outcome: 'unavailable', status: undefined });
   });
 
-  test('when MODE drops the connection during a POST, then it fails with ModeUnavailableError without a retry', async () => {
+  test('when MODE drops the connection during a POST, then it fails as a bad gateway (outcome unknown) without a retry', async () => {
     const server = await serve((_hit, res) => res.socket?.destroy());
 
     const error = await client.createHome(KEY, { name: 'Home' }).catch((err: unknown) => err);
 
-    expect(error).toBeInstanceOf(ModeUnavailableError);
-    expect(error).toMatchObject({ kind: 'connection' });
+    expect(error).toBeInstanceOf(ModeBadGatewayError);
+    expect((error as Error).message).toMatch(/may have been carried out/);
+    expect((error as Error).cause).toMatchObject({ kind: 'dropped' });
     expect(server.hits).toHaveLength(1);
+    expect(events.map((e) => e.outcome)).toEqual(['bad_gateway']);
   });
 
   test('when the connection is refused, then the GET is retried and fails with ModeUnavailableError', async () => {

@@ -9,7 +9,7 @@ import { generateOAuthJwks } from '../../src/lib/dev-secrets';
 import { createLogger, type Logger } from '../../src/lib/logger';
 import { closePasswordHashing } from '../../src/modules/auth/passwords';
 import { buildServices, type ServiceDeps, type Services } from '../../src/services';
-import { createEmulator, type Emulator } from '../../src/emulator';
+import { createEmulator, type Emulator, type EmulatorModes } from '../../src/emulator';
 import { createMetrics } from '../../src/http/metrics';
 import { ModeClient } from '../../src/mode';
 import { modeMetricsHooks } from '../../src/mode/mode-metrics';
@@ -34,11 +34,24 @@ export interface TestAppOptions {
   webhooks?: boolean;
   /** The services' logger (a test that reads the log passes its own); default: LOG_LEVEL's, silent in tests. */
   logger?: Logger;
+  /** How the emulator answers (e.g. `{ pageSize: 2 }`); defaults to TEST_EMULATOR_MODES, a JSON object. */
+  emulatorModes?: Partial<EmulatorModes>;
   /**
    * The database and the emulator of another test app, for a "restart": new services on the
    * same data. They stay open when this app closes; their owner closes them.
    */
   sharing?: Pick<TestApp, 'database' | 'emulator'>;
+}
+
+/** TEST_EMULATOR_MODES='{"pageSize":2}' runs any API test against a MODE that pages every list by 2. */
+function emulatorModesFromEnv(): Partial<EmulatorModes> {
+  const value = process.env.TEST_EMULATOR_MODES;
+  if (!value) return {};
+  try {
+    return JSON.parse(value) as Partial<EmulatorModes>;
+  } catch {
+    throw new Error(`TEST_EMULATOR_MODES is not a JSON object: ${value}`);
+  }
 }
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -69,7 +82,7 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
 /** The app on a real database, listening on a loopback port, driven through real HTTP. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.sharing?.database ?? (await createTestDatabase());
-  const emulator = options.sharing?.emulator ?? (await createEmulator());
+  const emulator = options.sharing?.emulator ?? (await createEmulator({ modes: options.emulatorModes ?? emulatorModesFromEnv() }));
   // Listening first: the webhook URL, part of MODE's signature, needs the port.
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { accessDenied, invalidInput } from '../errors';
+import { sendPage } from '../paging';
 import { deviceView } from '../views';
 import { jsonBody, nonEmpty, pathId, queryId } from '../validate';
 
@@ -13,7 +14,7 @@ const deviceChanges = z.object({
 });
 const command = z.object({ action: nonEmpty, parameters: z.record(z.string(), z.unknown()).optional() });
 
-export function devicesRoutes({ store, access, sockets }: EmulatorContext): Router {
+export function devicesRoutes({ store, access, sockets, modes }: EmulatorContext): Router {
   const router = Router();
 
   // A home named in the query that the user does not belong to is refused (403), as the reference lists.
@@ -21,7 +22,7 @@ export function devicesRoutes({ store, access, sockets }: EmulatorContext): Rout
     const who = access.userOrProject(req.headers);
     const homeId = queryId(req.query.homeId);
     if (who.kind === 'user' && !store.membership(homeId, who.userId)) throw accessDenied();
-    res.json(store.devicesOf(homeId).map((device) => deviceView(store, device)));
+    sendPage(req, res, store.devicesOf(homeId).map((device) => deviceView(store, device)), modes);
   });
 
   router.get('/devices/:deviceId', (req, res) => {
@@ -29,8 +30,9 @@ export function devicesRoutes({ store, access, sockets }: EmulatorContext): Rout
     res.json(deviceView(store, device));
   });
 
+  // A member's key, or a project key (MODE's app client offers both).
   router.patch('/devices/:deviceId', (req, res) => {
-    const device = access.device(access.user(req.headers), pathId(req.params.deviceId));
+    const device = access.device(access.userOrProject(req.headers), pathId(req.params.deviceId));
     const changes = jsonBody(req, deviceChanges);
     Object.assign(device, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
     res.status(204).end();

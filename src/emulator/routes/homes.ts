@@ -1,8 +1,10 @@
 /** Homes: containers of devices, owned by their members. Also the home's Smart Modules. */
 import { Router } from 'express';
 import { z } from 'zod';
+import type { ProjectKey, UserKey } from '../auth';
 import type { EmulatorContext } from '../context';
 import { accessDenied, notFound } from '../errors';
+import { sendPage } from '../paging';
 import { now } from '../store';
 import { homeView } from '../views';
 import { jsonBody, nonEmpty, pathId, queryId } from '../validate';
@@ -18,17 +20,36 @@ const timezone = z.string().refine((name) => {
 const newHome = z.object({ name: nonEmpty, timezone: timezone.optional() });
 const homeChanges = z.object({ name: nonEmpty.optional(), timezone: timezone.optional() });
 
-const smartModules = [{ id: 'webhooks', description: 'Webhooks: forwards the events of the home to Event Webhook URLs' }];
-
-export function homesRoutes({ store, access, sockets }: EmulatorContext): Router {
+export function homesRoutes({ store, access, sockets, modes }: EmulatorContext): Router {
   const router = Router();
+  // The project's one Smart Module, in MODE's model, created with the emulator.
+  const smartModules = [{
+    id: 'webhooks',
+    description: 'Webhooks: forwards the events of the home to Event Webhook URLs',
+    moduleType: 'webhooks',
+    suspended: false,
+    version: 1,
+    creationTime: now(),
+  }];
 
+  // A user's homes (`userId`), or with a project key every home of the project (`projectId`), as MODE's app client asks.
   router.get('/homes', (req, res) => {
     const who = access.userOrProject(req.headers);
-    const userId = queryId(req.query.userId);
-    if (who.kind === 'user' && who.userId !== userId) throw accessDenied();
-    res.json(store.homesOf(userId).map((home) => homeView(store, home)));
+    const homes = req.query.userId === undefined && req.query.projectId !== undefined
+      ? projectHomes(who, queryId(req.query.projectId))
+      : userHomes(who, queryId(req.query.userId));
+    sendPage(req, res, homes.map((home) => homeView(store, home)), modes, true);
   });
+
+  function userHomes(who: UserKey | ProjectKey, userId: number) {
+    if (who.kind === 'user' && who.userId !== userId) throw accessDenied();
+    return store.homesOf(userId);
+  }
+
+  function projectHomes(who: UserKey | ProjectKey, projectId: number) {
+    if (who.kind !== 'project' || projectId !== store.projectId) throw accessDenied();
+    return [...store.homes.values()];
+  }
 
   router.post('/homes', (req, res) => {
     const who = access.user(req.headers);
@@ -44,8 +65,10 @@ export function homesRoutes({ store, access, sockets }: EmulatorContext): Router
     res.json(homeView(store, access.home(who, pathId(req.params.homeId))));
   });
 
+  // A member's key, or a project key (MODE's app client offers both).
   router.patch('/homes/:homeId', (req, res) => {
-    const { home } = access.membership(access.user(req.headers), pathId(req.params.homeId));
+    const who = access.userOrProject(req.headers);
+    const home = who.kind === 'user' ? access.membership(who, pathId(req.params.homeId)).home : access.home(who, pathId(req.params.homeId));
     const changes = jsonBody(req, homeChanges);
     if (changes.name !== undefined) home.name = changes.name;
     if (changes.timezone !== undefined) home.timezone = changes.timezone;
@@ -61,7 +84,7 @@ export function homesRoutes({ store, access, sockets }: EmulatorContext): Router
 
   router.get('/homes/:homeId/smartModules', (req, res) => {
     access.home(access.userOrProject(req.headers), pathId(req.params.homeId));
-    res.json(smartModules);
+    sendPage(req, res, smartModules, modes);
   });
 
   router.get('/homes/:homeId/smartModules/:moduleId', (req, res) => {

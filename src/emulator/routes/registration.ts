@@ -8,8 +8,9 @@ import type { UserKey } from '../auth';
 import type { EmulatorContext } from '../context';
 import { accessDenied, invalidInput } from '../errors';
 import { newSecret } from '../secrets';
-import { deviceView } from '../views';
-import { formBody, formId, nonEmpty, pathId } from '../validate';
+import { isClaimable, now } from '../store';
+import { claimExpirationTime, deviceView } from '../views';
+import { formBody, formBoolean, formId, nonEmpty, pathId } from '../validate';
 
 const provisioningTokenLifetimeMs = 10 * 60 * 1000;
 
@@ -18,7 +19,7 @@ const claim = z.object({ homeId: formId, claimCode: nonEmpty });
 const redemption = z.object({ token: nonEmpty });
 const registrationState = z.object({
   deviceId: formId,
-  claimable: z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1'),
+  claimable: formBoolean,
   duration: formId.optional(),
 });
 
@@ -50,11 +51,9 @@ export function registrationRoutes({ store, access }: EmulatorContext): Router {
     if (who.deviceId !== body.deviceId) throw accessDenied();
     const device = store.devices.get(body.deviceId);
     if (!device) throw accessDenied();
-    device.claimableUntil = !body.claimable ? null : body.duration ? Date.now() + body.duration * 1000 : Infinity;
-    const expiry = device.claimableUntil !== null && Number.isFinite(device.claimableUntil)
-      ? { expirationTime: new Date(device.claimableUntil).toISOString() }
-      : {};
-    res.json({ deviceId: device.id, claimable: body.claimable, ...expiry });
+    device.claimableUntil = !body.claimable ? null : body.duration ? Date.now() + body.duration * 1000 : 'unlimited';
+    // MODE's registration state: when the claimable window ends (null: not claimable, or no limit).
+    res.json({ claimExpirationTime: claimExpirationTime(device) });
   });
 
   function redeem(token: string) {
@@ -71,11 +70,12 @@ export function registrationRoutes({ store, access }: EmulatorContext): Router {
     if (!store.membership(body.homeId, who.userId)) throw accessDenied();
     const device = [...store.devices.values()].find((candidate) => candidate.claimCode === body.claimCode);
     if (!device || device.provisioning !== 'pre') throw invalidInput(403, 'INVALID_CLAIM_CODE');
-    if (device.claimableUntil === null || device.claimableUntil < Date.now()) {
+    if (!isClaimable(device)) {
       throw invalidInput(403, 'DEVICE_NOT_CLAIMABLE');
     }
     device.homeId = body.homeId;
     device.claimableUntil = null;
+    device.claimTime = now();
     return device;
   }
 

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../lib/errors';
+import { isStorableDate } from '../../lib/bounds';
 import type { AdminUserRecord, AdminUsersRepository } from './admin-users.repository';
 import type { AdminUser } from './admin.schemas';
 
@@ -47,7 +48,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const date = new Date(createdAt);
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || !isStorableDate(date)) throw new Error('bad cursor');
     return { createdAt: date, id };
   } catch {
     throw new ValidationError([{ field: 'query.cursor', message: 'must be the nextCursor of the previous page' }]);

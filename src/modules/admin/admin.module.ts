@@ -16,12 +16,18 @@ export interface AdminServices {
   auditLog: AuditLogService;
 }
 
-export function buildAdminServices(prisma: PrismaClient, audit: AuditRepository, remover: ModeAccountRemover = unwiredModeAccountRemover): AdminServices {
+export function buildAdminServices(
+  prisma: PrismaClient,
+  audit: AuditRepository,
+  remover: ModeAccountRemover = unwiredModeAccountRemover,
+  /** principals.invalidate in the server; scripts rely on the servers' short account cache. */
+  accountChanged?: (userId: string) => Promise<void>,
+): AdminServices {
   const repository = new AdminUsersRepository(prisma);
   return {
     repository,
     users: new AdminUsersService(repository),
-    lifecycle: new UserLifecycleService(repository, audit, remover),
+    lifecycle: new UserLifecycleService(repository, audit, remover, accountChanged),
     auditLog: new AuditLogService(audit),
   };
 }

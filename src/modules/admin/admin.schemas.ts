@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isBigintId } from '../../lib/bounds';
 import { UserView } from '../users/users.view';
 
 // Shapes of the admin API. Admins see more of a user than the user view (status history,
@@ -56,7 +57,7 @@ export const AuditQuery = z.object({
   actorId: z.string().trim().min(1).max(100).optional(),
   targetId: z.string().trim().min(1).max(100).optional(),
   limit,
-  cursor: z.string().regex(/^\d{1,19}$/, 'must be the nextCursor of the previous page').optional(),
+  cursor: z.string().refine(isBigintId, 'must be the nextCursor of the previous page').optional(),
 });
 
 export const AuditPage = z.object({ entries: z.array(AuditEntry), nextCursor: z.string().nullable() }).openapi('AuditPage');

@@ -53,6 +53,8 @@ export class UserLifecycleService {
     private readonly users: AdminUsersRepository,
     private readonly audit: AuditRepository,
     private readonly remover: ModeAccountRemover,
+    /** Told after every change, so caches of the account (on every instance) drop it at once. */
+    private readonly accountChanged: (userId: string) => Promise<void> = async () => undefined,
   ) {}
 
   /** A user by ID or email. */
@@ -68,6 +70,7 @@ export class UserLifecycleService {
     const patch = patchFor(action, before);
     if (options.dryRun) return { before, after: { ...before, ...patch }, changed: patch !== undefined, revokedTokens: 0, dryRun: true };
     const after = patch ? await this.users.update(before.id, patch) : before;
+    if (patch) await this.accountChanged(before.id);
     // Revoked even when already disabled: tokens may have been issued by a race before the change.
     const revokedTokens = action === 'disable' ? await this.users.revokeRefreshTokens(before.id) : 0;
     await this.record(actor, `admin.user.${action}`, before.id, 'success', {
@@ -88,6 +91,7 @@ export class UserLifecycleService {
     const modeUserId = user.link?.modeUserId ?? null;
     if (options.dryRun) return { user, revokedTokens: 0, removedModeUserId: modeUserId, dryRun: true };
     if (user.status !== 'disabled') await this.users.update(user.id, { status: 'disabled' });
+    await this.accountChanged(user.id);
     const revokedTokens = await this.users.revokeRefreshTokens(user.id);
     const details = { email: user.email, modeUserId, revokedTokens };
     if (modeUserId !== null) {
@@ -99,6 +103,7 @@ export class UserLifecycleService {
       }
     }
     await this.users.delete(user.id);
+    await this.accountChanged(user.id);
     await this.record(actor, 'admin.user.delete', user.id, 'success', details);
     return { user, revokedTokens, removedModeUserId: modeUserId, dryRun: false };
   }

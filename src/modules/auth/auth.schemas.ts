@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserView } from '../users/users.view';
+import { PersonName } from '../users/person-name';
 import { PASSWORD_MAX_LENGTH } from './passwords';
 
 export const Email = z.email().max(254).transform((value) => value.toLowerCase());
@@ -8,7 +9,7 @@ export const RegisterBody = z
   .object({
     email: Email,
     password: z.string().max(PASSWORD_MAX_LENGTH),
-    name: z.string().trim().max(200).optional(),
+    name: PersonName.optional(),
   })
   .strict()
   .openapi('RegisterRequest');

@@ -4,7 +4,7 @@ import type { Guards } from '../../http/route';
 import type { Access, Principal, Scope } from '../../http/principal';
 import type { UsersRepository } from '../users/users.repository';
 import { SERVICE_AUDIENCE, type AccessTokens } from './access-tokens';
-import type { AccountStanding } from './account-standing';
+import type { AccountPrincipals } from './principals';
 
 /** Turns a service token plus X-On-Behalf-Of into a principal; provided by service clients. */
 export interface ServicePrincipalResolver {
@@ -19,8 +19,8 @@ export interface AppPrincipalResolver {
 export interface GuardDeps {
   accessTokens: AccessTokens;
   users: UsersRepository;
-  /** Refuses tokens of accounts that were deleted or disabled since the token was issued. */
-  standing: Pick<AccountStanding, 'isActive'>;
+  /** The account's current status and role, so a disabled or deleted user's token stops at once. */
+  principals: AccountPrincipals;
   services?: ServicePrincipalResolver;
   apps?: AppPrincipalResolver;
 }
@@ -51,8 +51,10 @@ export function createGuards(deps: GuardDeps): Guards {
       if (user.role !== 'admin') throw new ForbiddenError('Administrators only');
       return { kind: 'user', userId: user.id, role: 'admin', ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) };
     }
-    if (!(await deps.standing.isActive(claims.userId))) throw new UnauthenticatedError('This account cannot be used');
-    return { kind: 'user', userId: claims.userId, role: claims.role, ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) };
+    const account = await deps.principals.current(claims.userId);
+    if (!account) throw new UnauthenticatedError('This account no longer exists');
+    if (account.status !== 'active') throw new UnauthenticatedError('This account cannot be used');
+    return { kind: 'user', userId: claims.userId, role: account.role, ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) };
   };
   return {
     authenticate(access, scope): RequestHandler {

@@ -1,6 +1,8 @@
 // Opaque page cursors: the position (timestamp, id) of the last item of a page, base64url JSON.
 // Clients pass it back unchanged; anything else is refused.
 
+import { isStorableDate } from '../../lib/bounds';
+
 export interface Position {
   timestamp: Date;
   id: string;
@@ -18,7 +20,7 @@ export function decodeCursor(cursor: string): Position | null {
     const [timestamp, id] = value as unknown[];
     if (typeof timestamp !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{1,36}$/i.test(id)) return null;
     const date = new Date(timestamp);
-    return Number.isNaN(date.getTime()) ? null : { timestamp: date, id };
+    return isStorableDate(date) ? { timestamp: date, id } : null;
   } catch {
     return null;
   }

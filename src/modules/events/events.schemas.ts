@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import '../../http/openapi';
+import { isStorableDate } from '../../lib/bounds';
 
 // MODE's Event as its Webhooks Smart Module posts it, and the event as the bridge shows it.
 
 const INT32_MAX = 2_147_483_647;
 
+const storableDateTime = z.iso.datetime({ offset: true }).refine((text) => isStorableDate(new Date(text)), 'must be a time between the years 1 and 9999');
+
 export const ModeEventBody = z
   .looseObject({
     homeId: z.number().int().positive().max(INT32_MAX),
-    timestamp: z.iso.datetime({ offset: true }),
+    timestamp: storableDateTime,
     eventType: z.string().min(1).max(200),
     eventData: z.unknown().optional(),
     /** 0 for events sent to a home with a project key (no device). */
@@ -36,8 +39,8 @@ export type EventView = z.infer<typeof EventView>;
 
 export const EventHistoryQuery = z.object({
   eventType: z.string().min(1).max(200).optional(),
-  since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only events at or after this time' }),
-  until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only events before this time' }),
+  since: storableDateTime.optional().openapi({ description: 'Only events at or after this time (years 1 to 9999)' }),
+  until: storableDateTime.optional().openapi({ description: 'Only events before this time (years 1 to 9999)' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional().openapi({ description: '`nextCursor` of the previous page' }),
 });

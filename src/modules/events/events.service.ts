@@ -7,6 +7,8 @@ import type { HomeAccess } from '../homes/home-access';
 import type { Outbox } from '../outbox/outbox';
 import type { EventBus } from '../stream/event-bus';
 import { decodeCursor, encodeCursor } from './cursor';
+import { isBigintId } from '../../lib/bounds';
+import { storableEvent } from './storable-event';
 import type { EventsRepository, NewEvent, StoreResult, StoredEvent } from './events.repository';
 import { ModeEventBody, type EventHistoryQuery, type EventView } from './events.schemas';
 import { isValidModeSignature, type WebhookSecret } from './signature';
@@ -59,14 +61,14 @@ export class EventsService {
 
   async ingest(event: ModeEventBody): Promise<IngestResult> {
     const timestamp = new Date(event.timestamp);
-    const eventData = event.eventData ?? {};
+    const { eventType, deviceClass, eventData } = storableEvent({ eventType: event.eventType, deviceClass: event.originDeviceClass ?? null, eventData: event.eventData ?? {} });
     const deviceId = event.originDeviceId > 0 ? event.originDeviceId : null;
     const result = await this.writes.submit({
-      dedupKey: dedupKey(event.homeId, event.originDeviceId, timestamp, event.eventType, eventData),
+      dedupKey: dedupKey(event.homeId, event.originDeviceId, timestamp, eventType, eventData),
       homeId: event.homeId,
       deviceId,
-      deviceClass: event.originDeviceClass ?? null,
-      eventType: event.eventType,
+      deviceClass,
+      eventType,
       eventData,
       timestamp,
     });
@@ -86,7 +88,7 @@ export class EventsService {
   /** A page of a home's history, newest first; members only (others get 404). */
   async history(userId: string, homeId: number, query: EventHistoryQuery): Promise<{ events: EventView[]; nextCursor: string | null }> {
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (before === null || (before && !/^\d{1,19}$/.test(before.id))) {
+    if (before === null || (before && !isBigintId(before.id))) {
       throw new ValidationError([{ field: 'query.cursor', message: 'not a cursor of this list' }]);
     }
     const since = query.since ? new Date(query.since) : undefined;

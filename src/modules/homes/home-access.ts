@@ -1,11 +1,18 @@
 import { ForbiddenError, NotFoundError } from '../../lib/errors';
-import { ModeApiError, type ModeClient, type ModeHomeMember } from '../../mode';
+import { ModeApiError, ModeError, type ModeClient, type ModeHomeMember } from '../../mode';
 import type { LinkedAccount, LinkingService } from '../linking/linking.service';
 import type { HomeRole, MembershipsRepository } from './memberships.repository';
 
 // Authorization before MODE is called: the bridge knows who belongs to which home (refreshed
 // from MODE when it does not know yet), so a non-member is refused without MODE being asked.
 // MODE still checks every call made with the user's own key.
+
+/**
+ * How long the bridge trusts its copy of a membership: older than this, MODE (the truth) is
+ * asked again before the member reads the history or proxies a call, so a removal made
+ * directly in MODE counts within this bound even when no one told the bridge.
+ */
+export const MEMBERSHIP_TRUST_MS = 5 * 60_000;
 
 export interface HomeMemberAccess {
   account: LinkedAccount;
@@ -41,7 +48,8 @@ export class HomeAccess {
   async requireMember(userId: string, homeId: number): Promise<HomeMemberAccess> {
     const account = await this.linking.ensureLinked(userId);
     const known = await this.memberships.find(homeId, account.modeUserId);
-    if (known) return { account, role: known.role };
+    if (known && Date.now() - known.syncedAt.getTime() < MEMBERSHIP_TRUST_MS) return { account, role: known.role };
+    if (known) return this.recheck(userId, homeId, account, known.role);
     // A home whose members are known and do not include the caller: refused without asking MODE.
     if (await this.memberships.hasAny(homeId)) throw new NotFoundError('Home not found');
     const members = await this.linking
@@ -53,6 +61,26 @@ export class HomeAccess {
     const mine = members?.find((member) => member.userId === account.modeUserId);
     if (!members || !mine) throw new NotFoundError('Home not found');
     await this.memberships.replaceHome(homeId, members.map(toMembership));
+    return { account, role: roleOf(mine) };
+  }
+
+  /** A stale copy says "member": MODE decides; if MODE cannot be asked now, the copy answers. */
+  private async recheck(userId: string, homeId: number, account: LinkedAccount, role: HomeRole): Promise<HomeMemberAccess> {
+    let members: ModeHomeMember[];
+    try {
+      members = await this.linking.withUserKey(userId, (key) => this.mode.listMembers(key, homeId));
+    } catch (error) {
+      if (error instanceof ModeApiError) {
+        // MODE refuses the user this home: they are no longer in it.
+        await this.memberships.remove(homeId, account.modeUserId);
+        throw new NotFoundError('Home not found');
+      }
+      if (error instanceof ModeError) return { account, role };
+      throw error;
+    }
+    await this.memberships.replaceHome(homeId, members.map(toMembership));
+    const mine = members.find((member) => member.userId === account.modeUserId);
+    if (!mine) throw new NotFoundError('Home not found');
     return { account, role: roleOf(mine) };
   }
 

@@ -82,8 +82,9 @@ export const MemberView = z
   .openapi('Member');
 export type MemberView = z.infer<typeof MemberView>;
 
-export function toMemberView(member: ModeHomeMember, user?: { id: string; email: string; name: string }): MemberView {
-  const { userId, homeId, name, verified, creationTime } = member;
+/** MODE's member has no `homeId`: the view takes it from the home that was asked about. */
+export function toMemberView(member: ModeHomeMember, homeId: number, user?: { id: string; email: string; name: string }): MemberView {
+  const { userId, name, verified, creationTime } = member;
   const role = member.role === 'owner' ? 'owner' : 'member';
   return { userId, homeId, name, verified, creationTime, role, ...(user ? { user: { id: user.id, email: user.email, name: user.name } } : {}) };
 }

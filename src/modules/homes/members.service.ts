@@ -26,7 +26,7 @@ export class MembersService {
     const members = await this.linking.withUserKey(userId, (key) => this.access.syncMembers(homeId, key));
     const locals = await this.users.findByModeUserIds(members.map((member) => member.userId));
     const byModeUser = new Map(locals.map((user) => [user.link?.modeUserId, user]));
-    return members.map((member) => toMemberView(member, byModeUser.get(member.userId)));
+    return members.map((member) => toMemberView(member, homeId, byModeUser.get(member.userId)));
   }
 
   async add(userId: string, homeId: number, email: string): Promise<MemberView> {
@@ -36,7 +36,11 @@ export class MembersService {
     const invitee = await this.invitations.findOrCreateInvitee(email);
     if (invitee.status === 'disabled') throw new ConflictError('This account cannot be added to a home');
     const { modeUserId } = await this.linking.ensureLinked(invitee.id);
-    if (await this.memberships.find(homeId, modeUserId)) throw new ConflictError('This person is already a member of the home');
+    if (await this.memberships.find(homeId, modeUserId)) {
+      // The bridge's copy may predate a removal made directly in MODE: MODE decides.
+      await this.linking.withUserKey(userId, (key) => this.access.syncMembers(homeId, key));
+      if (await this.memberships.find(homeId, modeUserId)) throw new ConflictError('This person is already a member of the home');
+    }
     const member = await this.linking
       .withUserKey(userId, (key) => this.mode.addMember(key, homeId, modeUserId))
       .catch(async (error: unknown) => {
@@ -46,7 +50,7 @@ export class MembersService {
       });
     await this.memberships.upsert({ homeId, modeUserId, role: member.role === 'owner' ? 'owner' : 'member' });
     await this.invitations.welcome(invitee, homeId, inviter);
-    return toMemberView(member, invitee);
+    return toMemberView(member, homeId, invitee);
   }
 
   /** Owners may remove anyone; every member may leave, except the last owner. */

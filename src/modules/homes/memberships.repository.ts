@@ -9,32 +9,43 @@ export interface Membership {
   role: HomeRole;
 }
 
+export interface KnownMembership extends Membership {
+  /** When the bridge last saw this membership in MODE (or made it there). */
+  syncedAt: Date;
+}
+
 export interface LocalMember extends Membership {
   userId: string;
 }
 
 // Membership is checked before every proxied call. Known memberships are kept in memory for a
-// short while; changes made through this instance clear them at once, changes made elsewhere
-// show within the TTL (MODE still refuses calls of someone who left, made with their own key).
+// short while; every write of a home's members is announced (onChange: the change bus, so
+// every instance forgets the home and refreshes its open streams at once). The TTL only bounds
+// a lost announcement. How old a copy may be before MODE is asked again: home-access.ts.
 const MEMBERSHIP_CACHE_TTL_MS = 30_000;
 
 export class MembershipsRepository {
-  private readonly known = boundedCache<string, Membership>({ max: 100_000, ttlMs: MEMBERSHIP_CACHE_TTL_MS });
+  private readonly known = boundedCache<string, KnownMembership>({ max: 100_000, ttlMs: MEMBERSHIP_CACHE_TTL_MS });
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** Told the home after its members changed here. */
+    private readonly onChange: (homeId: number) => void = () => undefined,
+  ) {}
 
-  async find(homeId: number, modeUserId: number): Promise<Membership | null> {
+  async find(homeId: number, modeUserId: number): Promise<KnownMembership | null> {
     const cacheKey = `${homeId}:${modeUserId}`;
     const cached = this.known.get(cacheKey);
     if (cached) return cached;
     const row = await this.prisma.homeMembership.findUnique({ where: { homeId_modeUserId: { homeId, modeUserId } } });
     if (!row) return null;
-    const membership = { homeId: row.homeId, modeUserId: row.modeUserId, role: asRole(row.role) };
+    const membership = { homeId: row.homeId, modeUserId: row.modeUserId, role: asRole(row.role), syncedAt: row.syncedAt };
     this.known.set(cacheKey, membership);
     return membership;
   }
 
-  private forgetHome(homeId: number): void {
+  /** Drops what this instance keeps in memory of a home's members (a change made elsewhere). */
+  forgetHome(homeId: number): void {
     for (const key of this.known.keys()) if (key.startsWith(`${homeId}:`)) this.known.delete(key);
   }
 
@@ -49,10 +60,14 @@ export class MembershipsRepository {
   /** Replaces what is known of a home's members with MODE's current list. */
   async replaceHome(homeId: number, members: Omit<Membership, 'homeId'>[]): Promise<void> {
     this.forgetHome(homeId);
+    const before = await this.prisma.homeMembership.findMany({ where: { homeId }, select: { modeUserId: true, role: true } });
     await this.prisma.$transaction([
       this.prisma.homeMembership.deleteMany({ where: { homeId } }),
       this.prisma.homeMembership.createMany({ data: members.map((member) => ({ homeId, ...member, syncedAt: new Date() })) }),
     ]);
+    // A re-sync that found the same members changes nothing anyone holds.
+    const key = (rows: { modeUserId: number; role: string }[]) => rows.map((row) => `${row.modeUserId}:${row.role}`).sort().join(',');
+    if (key(before) !== key(members)) this.onChange(homeId);
   }
 
   async upsert(membership: Membership): Promise<void> {
@@ -63,16 +78,26 @@ export class MembershipsRepository {
       create: { homeId, modeUserId, role },
       update: { role, syncedAt: new Date() },
     });
+    this.onChange(homeId);
   }
 
   async remove(homeId: number, modeUserId: number): Promise<void> {
     this.known.delete(`${homeId}:${modeUserId}`);
     await this.prisma.homeMembership.deleteMany({ where: { homeId, modeUserId } });
+    this.onChange(homeId);
   }
 
   async removeHome(homeId: number): Promise<void> {
     this.forgetHome(homeId);
     await this.prisma.homeMembership.deleteMany({ where: { homeId } });
+    this.onChange(homeId);
+  }
+
+  /** Of these homes, those whose stored members were last seen in MODE before `olderThan`. */
+  async staleHomes(homeIds: number[], olderThan: Date): Promise<number[]> {
+    if (homeIds.length === 0) return [];
+    const rows = await this.prisma.homeMembership.findMany({ where: { homeId: { in: homeIds }, syncedAt: { lt: olderThan } }, select: { homeId: true }, distinct: ['homeId'] });
+    return rows.map((row) => row.homeId);
   }
 
   /** Homes the MODE user is known to belong to. */

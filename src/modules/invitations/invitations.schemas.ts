@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH } from '../auth/passwords';
+import { PersonName } from '../users/person-name';
 
 /** Any string is looked up; a malformed token is simply unknown (404). */
 export const InvitationParams = z.object({ token: z.string().min(1).max(200) });
 
 export const AcceptInvitationBody = z
-  .object({ password: z.string().max(PASSWORD_MAX_LENGTH), name: z.string().trim().max(200).optional() })
+  .object({ password: z.string().max(PASSWORD_MAX_LENGTH), name: PersonName.optional() })
   .strict()
   .openapi('AcceptInvitationRequest');
 

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import type { ModeKeyValue } from '../../mode';
 import { ModeId } from '../homes/homes.schemas';
 
-export const KvParams = z.object({ homeId: ModeId, key: z.string().min(1).max(255) });
+/** `.` and `..` would become path segments of MODE's URL and name other resources. */
+const KvKey = z.string().min(1).max(255).refine((key) => key !== '.' && key !== '..', 'must not be . or ..');
+
+export const KvParams = z.object({ homeId: ModeId, key: KvKey });
 
 export const KvListQuery = z.object({ keyPrefix: z.string().max(255).optional().openapi({ description: 'Extension: only keys that start with this' }) });
 

@@ -1,7 +1,7 @@
 import { boundedCache } from '../../lib/bounded-cache';
 import type { Logger } from '../../lib/logger';
-import { UpstreamUnavailableError } from '../../lib/errors';
-import type { SecretBox } from '../../lib/secret-box';
+import { ServiceUnavailableError, UpstreamUnavailableError } from '../../lib/errors';
+import type { SealedValue, SecretBox } from '../../lib/secret-box';
 import { ModeClient, ModeError, ModeUnauthorizedError } from '../../mode';
 import type { AccountLinker } from '../auth/auth.service';
 import type { LinksRepository } from './links.repository';
@@ -55,9 +55,17 @@ export class LinkingService implements AccountLinker {
     if (cached) return cached;
     const link = await this.links.find(userId);
     if (link?.status === 'linked' && link.modeUserId !== null && link.sealedKey) {
-      return this.remember({ userId, modeUserId: link.modeUserId, key: this.secretBox.open(link.sealedKey) });
+      return this.remember({ userId, modeUserId: link.modeUserId, key: this.openKey(link.sealedKey) });
     }
     return this.singleFlight(userId, () => this.completeLink(userId));
+  }
+
+  /** A key sealed with an encryption key this server lacks is an operator's problem: 503, not 500. */
+  private openKey(sealed: SealedValue): string {
+    if (!this.secretBox.canOpen(sealed.keyId)) {
+      throw new ServiceUnavailableError('Your MODE access cannot be opened by this server (its encryption key is not configured); an operator has been told');
+    }
+    return this.secretBox.open(sealed);
   }
 
   /** Drops what this instance remembers of a user's link (after a delete or a key change elsewhere). */
@@ -108,7 +116,7 @@ export class LinkingService implements AccountLinker {
       const link = await this.links.find(userId);
       if (!link) throw new Error(`user ${userId} has no MODE link row`);
       if (link.status === 'linked' && link.modeUserId !== null && link.sealedKey) {
-        return { userId, modeUserId: link.modeUserId, key: this.secretBox.open(link.sealedKey) };
+        return { userId, modeUserId: link.modeUserId, key: this.openKey(link.sealedKey) };
       }
       let modeUserId = link.modeUserId;
       if (modeUserId === null) {

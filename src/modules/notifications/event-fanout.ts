@@ -6,6 +6,7 @@ import type { EventsRepository, StoredEvent } from '../events/events.repository'
 import { toEventView } from '../events/events.service';
 import type { HomeAccess } from '../homes/home-access';
 import type { LocalMember, MembershipsRepository } from '../homes/memberships.repository';
+import { MEMBERSHIP_TRUST_MS } from '../homes/home-access';
 import type { ModeProject } from '../linking/linking.service';
 import { PermanentDeliveryError } from '../outbox/dispatcher';
 import type { Outbox } from '../outbox/outbox';
@@ -88,6 +89,10 @@ export class EventFanout {
 
   /** The homes' local members; a home the bridge has never seen is synced from MODE first. */
   private async localMembers(homeIds: number[]): Promise<Map<number, LocalMember[]>> {
+    // MODE is the truth of who is in a home: a copy older than the trust bound is refreshed
+    // first, so someone removed directly in MODE is not notified.
+    const stale = await this.memberships.staleHomes(homeIds, new Date(Date.now() - MEMBERSHIP_TRUST_MS));
+    for (const homeId of stale) await this.syncedLocalMembers(homeId);
     const members = await this.memberships.localMembersOf(homeIds);
     for (const homeId of homeIds) {
       if (members.has(homeId) || (await this.memberships.hasAny(homeId))) continue;

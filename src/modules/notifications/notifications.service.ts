@@ -61,7 +61,7 @@ export class NotificationsService {
 
   async inbox(userId: string, query: InboxQuery): Promise<{ notifications: NotificationView[]; nextCursor: string | null }> {
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (before === null) throw new ValidationError([{ field: 'query.cursor', message: 'not a cursor of this list' }]);
+    if (before === null || (before && !isUuid(before.id))) throw new ValidationError([{ field: 'query.cursor', message: 'not a cursor of this list' }]);
     const page = await this.repository.inbox(userId, { unread: query.unread, limit: query.limit, before });
     const last = page.notifications.at(-1);
     return {

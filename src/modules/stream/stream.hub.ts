@@ -80,6 +80,13 @@ export class StreamHub {
     }
   }
 
+  /** The homes the user's open streams carry now (operations and tests). */
+  watchedHomes(userId: string): number[] {
+    const homes = new Set<number>();
+    for (const connection of this.byUser.get(userId) ?? []) for (const homeId of connection.homes) homes.add(homeId);
+    return [...homes].sort((a, b) => a - b);
+  }
+
   connectionCount(userId?: string): number {
     if (userId !== undefined) return this.byUser.get(userId)?.size ?? 0;
     let total = 0;
@@ -87,8 +94,18 @@ export class StreamHub {
     return total;
   }
 
-  /** Ends the user's open streams on this instance (the account was deleted). */
-  endStreamsOf(userId: string): void {
+  /**
+   * A home's members changed (on any instance): the open streams of users who watched it, and of
+   * `candidates` (its members now), carry exactly their homes from the next event on.
+   */
+  async refreshHome(homeId: number, candidates: string[]): Promise<void> {
+    const users = new Set(candidates.filter((userId) => this.byUser.has(userId)));
+    for (const [userId, set] of this.byUser) for (const connection of set) if (connection.homes.has(homeId)) users.add(userId);
+    await this.refreshUsers([...users]);
+  }
+
+  /** Ends the user's open streams (an account that was disabled or deleted). */
+  endUser(userId: string): void {
     for (const connection of [...(this.byUser.get(userId) ?? [])]) this.remove(connection);
   }
 
@@ -176,7 +193,13 @@ export class StreamHub {
 
   /** Membership changes reach open streams within homesRefreshMs. */
   private async refreshHomes(): Promise<void> {
-    for (const [userId, set] of [...this.byUser]) {
+    await this.refreshUsers([...this.byUser.keys()]);
+  }
+
+  private async refreshUsers(userIds: string[]): Promise<void> {
+    for (const userId of userIds) {
+      const set = this.byUser.get(userId);
+      if (!set) continue;
       try {
         const homes = new Set(await this.homes.current(userId));
         for (const connection of set) connection.homes = homes;

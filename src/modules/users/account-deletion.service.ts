@@ -17,9 +17,9 @@ export interface DeletionOutbox {
   wake(): void;
 }
 
-/** In-memory knowledge of an account that must be dropped once it is deleted. */
+/** Knowledge of an account kept outside the database (caches, on this instance or all), dropped once it is deleted. */
 export interface AccountMemory {
-  forget(userId: string): void;
+  forget(userId: string): void | Promise<void>;
 }
 
 export interface DeletionCaller {
@@ -50,7 +50,7 @@ export class AccountDeletionService {
       audit: { actorType: 'user', actorId: user.id, action: 'user.delete', targetType: 'user', targetId: user.id, result: 'success', ip: caller.ip, details: { modeUserId: user.link?.modeUserId ?? null } },
     });
     if (!link) throw new UnauthenticatedError('This account cannot be used');
-    for (const memory of this.memories) memory.forget(user.id);
+    for (const memory of this.memories) await memory.forget(user.id);
     this.outbox.wake();
   }
 }

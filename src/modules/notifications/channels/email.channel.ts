@@ -57,7 +57,10 @@ export class EmailChannel {
   readonly deliver = async (message: OutboxMessage): Promise<void> => {
     const payload = EmailPayload.safeParse(message.payload);
     if (!payload.success) throw new PermanentDeliveryError(`malformed e-mail payload: ${payload.error.issues[0]?.message}`);
-    const { to, subject, text } = payload.data;
+    const { to } = payload.data;
+    const text = payload.data.text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+    // Names and event types end up in the subject: it stays one line whatever they hold.
+    const subject = payload.data.subject.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').replace(/ {2,}/g, ' ').trim();
     if (this.delivery.kind === 'log') {
       const links = text.match(LINK) ?? [];
       this.logger.info({ outboxId: message.id, topic: message.topic, to, subject, links, text }, 'e-mail not sent (no SMTP_URL); written to the log instead');
