@@ -1,5 +1,5 @@
 import { bearer, GOOD_PASSWORD, registerAccount, uniqueEmail, type Account } from '../fixtures/accounts';
-import { openStream } from '../fixtures/events';
+import { eventually, openStream } from '../fixtures/events';
 import { MODE_USER_DELETE_TOPIC } from '../../src/modules/linking/mode-user-deletion';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -132,6 +132,8 @@ describe('DELETE /v1/me', () => {
 
       await app.http.delete('/v1/me').set(bearer(account.accessToken)).send({ password: account.password }).expect(204);
 
+      // The account change reaches every instance's streams through the change bus, so it ends soon after, not within the answer.
+      await eventually(() => (app.services.stream.connectionCount(account.id) === 0 ? true : undefined));
       expect(app.services.stream.connectionCount(account.id)).toBe(0);
     } finally {
       stream.close();
