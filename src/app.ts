@@ -1,5 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { corsMiddleware } from './http/cors';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { buildOpenApiDocument, createRegistry } from './http/openapi';
 import { ApiRouter } from './http/route';
@@ -40,6 +41,8 @@ export function createApp({ services, readiness }: AppDeps): Express {
   const { metrics } = services;
   app.use(requestLogger(logger));
   app.use(metrics.middleware);
+  // Before everything that can answer, so preflights and errors carry the CORS headers too.
+  if (config.http.corsOrigins) app.use(corsMiddleware(config.http.corsOrigins));
   app.use(helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } }));
 
   const registry = createRegistry();

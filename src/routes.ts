@@ -1,6 +1,8 @@
 import type { ApiRouter } from './http/route';
 import { registerAuthRoutes } from './modules/auth/auth.router';
 import { registerMeRoutes } from './modules/users/me.router';
+import { registerAccountRoutes } from './modules/users/account.router';
+import { registerSessionRoutes } from './modules/auth/sessions.router';
 import { registerOAuthRoutes, registerServiceClientRoutes } from './modules/service-clients';
 import { registerAdminRoutes } from './modules/admin/admin.router';
 import { registerHomeRoutes } from './modules/homes/homes.router';
@@ -20,6 +22,8 @@ import type { Web } from './web/web';
 export function registerRoutes(api: ApiRouter, services: Services): void {
   registerAuthRoutes(api, services.auth, services.authLimits);
   registerMeRoutes(api, services.users);
+  registerAccountRoutes(api, { users: services.users, deletion: services.accountDeletion, limits: services.authLimits });
+  registerSessionRoutes(api, services.sessions);
   registerHomeRoutes(api, services.homes);
   registerMemberRoutes(api, services.members, { addsPerHour: services.config.memberAddsPerHour, stores: services.rateLimitStores });
   registerDeviceRoutes(api, services.devices);

@@ -16,6 +16,11 @@ import { RefreshTokensRepository } from './modules/auth/refresh-tokens.repositor
 import { LegacyAuthClient } from './modules/auth/legacy-auth.client';
 import { LegacyMigration } from './modules/auth/legacy-migration';
 import { UsersRepository } from './modules/users/users.repository';
+import { SessionsRepository } from './modules/auth/sessions.repository';
+import { SessionsService } from './modules/auth/sessions.service';
+import { AccountDeletionRepository } from './modules/users/account-deletion.repository';
+import { AccountDeletionService } from './modules/users/account-deletion.service';
+import { ModeUserDeletion, MODE_USER_DELETE_TOPIC } from './modules/linking/mode-user-deletion';
 import { LinksRepository } from './modules/linking/links.repository';
 import { LinkingService, type ModeProject } from './modules/linking/linking.service';
 import type { ModeClient } from './mode';
@@ -75,6 +80,8 @@ export interface Services extends EventPipeline {
   auth: AuthService;
   /** The old system's login check (LEGACY_AUTH_URL); closed with the services. */
   legacyAuth?: LegacyAuthClient;
+  sessions: SessionsService;
+  accountDeletion: AccountDeletionService;
   guards: Guards;
   /** Account state behind every token; `principals.invalidate(userId)` after changing an account. */
   principals: AccountPrincipals;
@@ -139,6 +146,15 @@ export function buildServices(deps: ServiceDeps): Services {
       })
       .catch((error: unknown) => logger.warn({ err: error, userId }, 'could not re-check the streams of a changed account'));
   });
+  const sessions = new SessionsService(new SessionsRepository(db.prisma), refreshTokens, audit);
+  // Retried until MODE accepts: the local account is already gone, so a dead letter would leave the MODE user behind.
+  const modeUserDeletion = new ModeUserDeletion(deps.mode, deps.modeProject, secretBox, audit, logger);
+  eventPipeline.outbox.handle(MODE_USER_DELETE_TOPIC, modeUserDeletion.deliver, { maxAttempts: Number.POSITIVE_INFINITY });
+  // Dropping the principal reaches every instance: its tokens stop and its open streams end there too.
+  const accountDeletion = new AccountDeletionService(users, new AccountDeletionRepository(db.sql), eventPipeline.outbox, audit, [
+    { forget: (userId) => principals.invalidate(userId) },
+    linking,
+  ]);
   return {
     config,
     logger,
@@ -153,6 +169,8 @@ export function buildServices(deps: ServiceDeps): Services {
     refreshTokens,
     auth,
     legacyAuth,
+    sessions,
+    accountDeletion,
     guards: createGuards({ accessTokens, users, principals, services: serviceClients.principals, apps: oauthApps.principals }),
     principals,
     changeBus,

@@ -18,6 +18,8 @@ export interface UserPrincipal {
   kind: 'user';
   userId: string;
   role: 'user' | 'admin';
+  /** The session the access token belongs to (its `sid`); absent for tokens issued before sessions. */
+  sessionId?: string;
 }
 
 export interface ServicePrincipal {

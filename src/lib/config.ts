@@ -99,6 +99,7 @@ const envSchema = z.object({
   OUTBOX_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
   COMMAND_POLICY_FILE: optionalText,
   EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4600),
+  CORS_ORIGINS: csv.pipe(z.array(z.string().refine(isOriginOrStar, 'each must be an origin such as https://app.example.com (scheme, host, optional port; no path), or *'))).optional(),
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ALLOW_UNKNOWN_KEY_IDS: flag.default(false),
@@ -113,6 +114,15 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+function isOriginOrStar(value: string): boolean {
+  if (value === '*') return true;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
 export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
@@ -121,6 +131,8 @@ export interface Config {
     host: string;
     jsonBodyLimit: string;
     trustProxy: TrustProxy;
+    /** Origins browser apps may call the API from; `*`: any (never in production); unset: no CORS. */
+    corsOrigins?: '*' | string[];
     /** After SIGTERM, how long in-flight requests may take before the process exits anyway. */
     shutdownGraceMs: number;
   };
@@ -209,7 +221,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
-    http: { port: env.PORT, host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'), jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY, shutdownGraceMs: env.SHUTDOWN_GRACE_MS },
+    http: {
+      port: env.PORT,
+      host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+      jsonBodyLimit: env.JSON_BODY_LIMIT,
+      trustProxy: env.TRUST_PROXY,
+      corsOrigins: corsOrigins(env),
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     emulator: { port: env.EMULATOR_PORT, stateFile: join(env.DATA_DIR, 'emulator-state.json') },
@@ -283,6 +302,16 @@ function legacyAuthConfig(env: Env): Config['legacyAuth'] {
     throw new ConfigError('Invalid configuration:\n  LEGACY_AUTH_URL: must be an https:// URL in production (it receives passwords)');
   }
   return { url: env.LEGACY_AUTH_URL, token: env.LEGACY_AUTH_TOKEN, timeoutMs: env.LEGACY_AUTH_TIMEOUT_MS };
+}
+
+/** CORS_ORIGINS: `*` alone means any origin, and is refused in production, where origins must be named. */
+function corsOrigins(env: Env): Config['http']['corsOrigins'] {
+  const origins = env.CORS_ORIGINS;
+  if (!origins || origins.length === 0) return undefined;
+  if (!origins.includes('*')) return [...new Set(origins)];
+  if (env.NODE_ENV === 'production') throw new ConfigError("Production start refused:\n  CORS_ORIGINS: '*' is not allowed in production; list the origins of your apps");
+  if (origins.length > 1) throw new ConfigError("Invalid configuration:\n  CORS_ORIGINS: '*' cannot be combined with other origins");
+  return '*';
 }
 
 /** Each configured secret that is guessable, as `VARIABLE: why`. */

@@ -20,11 +20,13 @@ const REDACTED_PATHS = [
   '*.key',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** Writes JSON lines to standard output, or to `destination` (tests that read the log). */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { service: 'mode-bridge' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -6,7 +6,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
 import { loadConfig, type ResolvedConfig } from '../../src/lib/config';
 import { generateOAuthJwks } from '../../src/lib/dev-secrets';
-import { createLogger } from '../../src/lib/logger';
+import { createLogger, type Logger } from '../../src/lib/logger';
 import { closePasswordHashing } from '../../src/modules/auth/passwords';
 import { buildServices, type ServiceDeps, type Services } from '../../src/services';
 import { createEmulator, type Emulator, type EmulatorModes } from '../../src/emulator';
@@ -32,6 +32,8 @@ export interface TestAppOptions {
   mode?: Partial<ConstructorParameters<typeof ModeClient>[0]>;
   /** Points the emulator's Event Webhook at this app; MODE_WEBHOOK_URL becomes that real URL. */
   webhooks?: boolean;
+  /** The services' logger (a test that reads the log passes its own); default: LOG_LEVEL's, silent in tests. */
+  logger?: Logger;
   /** How the emulator answers (e.g. `{ pageSize: 2 }`); defaults to TEST_EMULATOR_MODES, a JSON object. */
   emulatorModes?: Partial<EmulatorModes>;
   /**
@@ -88,7 +90,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const webhookEnv: Record<string, string> = options.webhooks ? { MODE_WEBHOOK_URL: `${url}/webhooks/mode/events` } : {};
   // The app's own address is its public URL (the OAuth issuer, links in pages).
   const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, PUBLIC_URL: url, ...webhookEnv, ...options.env });
-  const logger = createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const mode = new ModeClient({
     baseUrl: emulator.url,

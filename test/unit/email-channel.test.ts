@@ -1,3 +1,4 @@
+import { createLogger } from '../../src/lib/logger';
 import { EmailChannel } from '../../src/modules/notifications/channels/email.channel';
 import { startSmtpServer } from '../fixtures/receivers';
 
@@ -6,7 +7,7 @@ import { startSmtpServer } from '../fixtures/receivers';
 
 test('when a subject holds CR/LF and control characters, then the mail has one subject line and no injected header', async () => {
   const smtp = await startSmtpServer();
-  const channel = new EmailChannel({ smtpUrl: smtp.url, from: 'bridge <no-reply@example.com>' });
+  const channel = new EmailChannel({ kind: 'smtp', smtpUrl: smtp.url, from: 'bridge <no-reply@example.com>' }, createLogger('silent'));
   try {
     await channel.deliver({
       id: '1',

@@ -26,6 +26,8 @@ export interface SignedToken {
 export interface UserClaims {
   userId: string;
   role: 'user' | 'admin';
+  /** The session (refresh-token family) the token was issued to, as the `sid` claim; absent in older tokens. */
+  sessionId?: string;
 }
 
 export interface ServiceClaims {
@@ -59,13 +61,14 @@ export class AccessTokens {
   }
 
   signUser(claims: UserClaims): SignedToken {
-    return this.sign({ role: claims.role }, claims.userId, USER_AUDIENCE);
+    return this.sign({ role: claims.role, ...(claims.sessionId ? { sid: claims.sessionId } : {}) }, claims.userId, USER_AUDIENCE);
   }
 
   verifyUser(token: string): UserClaims {
     const payload = this.verify(token, USER_AUDIENCE);
     const role = payload.role === 'admin' ? 'admin' : 'user';
-    return { userId: payload.sub as string, role };
+    const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+    return { userId: payload.sub as string, role, ...(sessionId ? { sessionId } : {}) };
   }
 
   signService(clientId: string, scopes: string[]): SignedToken {

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { ApiRouter } from '../../http/route';
+import { clientInfo } from '../../http/client-info';
 import { clientIp, limiter, type RateLimitStoreFactory } from '../../http/rate-limit';
 import { AuthResult, LoginBody, RefreshBody, RegisterBody, SessionResult } from './auth.schemas';
 import type { AuthService } from './auth.service';
@@ -47,7 +48,7 @@ export function registerAuthRoutes(api: ApiRouter, auth: AuthService, limits: Au
 
   api.route(
     { method: 'post', path: '/v1/auth/register', summary: 'Create an account', tags, access: 'public', before: [perIp('register')], body: RegisterBody, responses: { 201: { description: 'Account created and signed in', schema: AuthResult }, 409: { description: 'The email is taken' } } },
-    async ({ body }, req, res) => void res.status(201).json(await auth.register(body, { ip: req.ip })),
+    async ({ body }, req, res) => void res.status(201).json(await auth.register(body, clientInfo(req))),
   );
 
   api.route(
@@ -55,13 +56,13 @@ export function registerAuthRoutes(api: ApiRouter, auth: AuthService, limits: Au
     async ({ body }, req, res, ) => {
       req.body = body;
       const user = await authenticateLocal(req, res, () => undefined);
-      res.json(await auth.login(user, { ip: req.ip }));
+      res.json(await auth.login(user, clientInfo(req)));
     },
   );
 
   api.route(
     { method: 'post', path: '/v1/auth/refresh', summary: 'Exchange a refresh token for a new token pair', tags, access: 'public', before: [perIp('refresh')], body: RefreshBody, responses: { 200: { description: 'New tokens; the old refresh token stops working', schema: SessionResult }, 401: { description: 'The refresh token is unknown, expired, revoked or reused' } } },
-    async ({ body }, req, res) => void res.json(await auth.refresh(body.refreshToken, { ip: req.ip })),
+    async ({ body }, req, res) => void res.json(await auth.refresh(body.refreshToken, clientInfo(req))),
   );
 
   api.route(

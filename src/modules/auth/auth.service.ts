@@ -21,6 +21,8 @@ export interface Session {
 
 export interface Client {
   ip?: string;
+  /** The User-Agent header, kept on the session a login starts. */
+  userAgent?: string;
 }
 
 export class AuthService {
@@ -53,7 +55,7 @@ export class AuthService {
     await this.audit.record({ actorType: 'user', actorId: created.id, action: 'user.register', targetType: 'user', targetId: created.id, result: 'success', ip: client.ip, details: { role } });
     await this.linker.tryLink(created.id);
     const user = (await this.users.findById(created.id)) ?? created;
-    return { user: toUserView(user), ...(await this.startSession(user)) };
+    return { user: toUserView(user), ...(await this.startSession(user, client)) };
   }
 
   /**
@@ -96,13 +98,13 @@ export class AuthService {
 
   async login(user: UserWithLink, client: Client): Promise<{ user: UserView } & Session> {
     await this.audit.record({ actorType: 'user', actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, result: 'success', ip: client.ip });
-    return { user: toUserView(user), ...(await this.startSession(user)) };
+    return { user: toUserView(user), ...(await this.startSession(user, client)) };
   }
 
   async refresh(refreshToken: string, client: Client): Promise<Session> {
     let rotated;
     try {
-      rotated = await this.refreshTokens.rotate(refreshToken);
+      rotated = await this.refreshTokens.rotate(refreshToken, client);
     } catch (error) {
       if (error instanceof RefreshTokenReuseError) {
         await this.audit.record({ actorType: 'anonymous', action: 'auth.refresh_reuse', targetType: 'user', targetId: error.userId, result: 'denied', ip: client.ip });
@@ -114,7 +116,7 @@ export class AuthService {
       await this.refreshTokens.revokeAllForUser(rotated.userId);
       throw new UnauthenticatedError('This account cannot be used');
     }
-    const access = this.accessTokens.signUser({ userId: user.id, role: user.role });
+    const access = this.accessTokens.signUser({ userId: user.id, role: user.role, sessionId: rotated.sessionId });
     return { accessToken: access.token, refreshToken: rotated.refreshToken, expiresIn: access.expiresIn };
   }
 
@@ -124,13 +126,14 @@ export class AuthService {
   }
 
   /** Signs in a user that another flow has just verified (an accepted invitation). */
-  async startSessionFor(user: UserWithLink): Promise<{ user: UserView } & Session> {
-    return { user: toUserView(user), ...(await this.startSession(user)) };
+  async startSessionFor(user: UserWithLink, client: Client = {}): Promise<{ user: UserView } & Session> {
+    return { user: toUserView(user), ...(await this.startSession(user, client)) };
   }
 
-  private async startSession(user: UserWithLink): Promise<Session> {
-    const access = this.accessTokens.signUser({ userId: user.id, role: user.role });
-    const refreshToken = await this.refreshTokens.issue(user.id);
+  /** A new session (refresh-token family) and its first token pair; the access token carries its ID. */
+  private async startSession(user: UserWithLink, client: Client): Promise<Session> {
+    const { sessionId, refreshToken } = await this.refreshTokens.start(user.id, { ip: client.ip, userAgent: client.userAgent });
+    const access = this.accessTokens.signUser({ userId: user.id, role: user.role, sessionId });
     return { accessToken: access.token, refreshToken, expiresIn: access.expiresIn };
   }
 }

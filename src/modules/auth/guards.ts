@@ -49,12 +49,12 @@ export function createGuards(deps: GuardDeps): Guards {
       const user = await deps.users.findById(claims.userId);
       if (!user || user.status !== 'active') throw new UnauthenticatedError('This account cannot be used');
       if (user.role !== 'admin') throw new ForbiddenError('Administrators only');
-      return { kind: 'user', userId: user.id, role: 'admin' };
+      return { kind: 'user', userId: user.id, role: 'admin', ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) };
     }
     const account = await deps.principals.current(claims.userId);
     if (!account) throw new UnauthenticatedError('This account no longer exists');
     if (account.status !== 'active') throw new UnauthenticatedError('This account cannot be used');
-    return { kind: 'user', userId: claims.userId, role: account.role };
+    return { kind: 'user', userId: claims.userId, role: account.role, ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) };
   };
   return {
     authenticate(access, scope): RequestHandler {

@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { randomToken, sha256Hex } from '../../lib/crypto';
 import { UnauthenticatedError } from '../../lib/errors';
-import type { RefreshTokensRepository } from './refresh-tokens.repository';
+import type { RefreshTokensRepository, SessionOrigin } from './refresh-tokens.repository';
 
 // Opaque refresh tokens: only their SHA-256 is stored. Each use rotates the token within its
-// family; presenting an already-rotated token means it leaked, so the family is revoked.
+// family; presenting an already-rotated token means it leaked, so the family is revoked. A
+// family is a session (sessions.service.ts): its ID is the session ID access tokens carry.
 
 export interface RotationOutcome {
   userId: string;
+  sessionId: string;
+  refreshToken: string;
+}
+
+export interface StartedSession {
+  sessionId: string;
   refreshToken: string;
 }
 
@@ -23,14 +30,15 @@ export class RefreshTokens {
     private readonly ttlDays: number,
   ) {}
 
-  async issue(userId: string, familyId: string = randomUUID()): Promise<string> {
-    const token = randomToken(32);
-    const expiresAt = new Date(Date.now() + this.ttlDays * 86_400_000);
-    await this.repository.create({ userId, familyId, tokenHash: sha256Hex(token), expiresAt });
-    return token;
+  /** A new session (family) and its first refresh token. */
+  async start(userId: string, origin: SessionOrigin = {}): Promise<StartedSession> {
+    const sessionId = randomUUID();
+    const { token, record } = this.newToken(userId, sessionId);
+    await this.repository.createSession(record, origin);
+    return { sessionId, refreshToken: token };
   }
 
-  async rotate(token: string): Promise<RotationOutcome> {
+  async rotate(token: string, origin: SessionOrigin = {}): Promise<RotationOutcome> {
     const record = await this.repository.findByHash(sha256Hex(token));
     if (!record || record.revokedAt) throw new UnauthenticatedError('The refresh token is not valid');
     if (record.rotatedAt || !(await this.repository.markRotated(record.id))) {
@@ -38,14 +46,15 @@ export class RefreshTokens {
       throw new RefreshTokenReuseError(record.userId);
     }
     if (record.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('The refresh token has expired');
-    const refreshToken = await this.issue(record.userId, record.familyId);
+    const next = this.newToken(record.userId, record.familyId);
+    await this.repository.continueSession(next.record, origin);
     // A concurrent reuse of the same token revokes the family, possibly before the new token
     // was written: the parent is revoked in any case, so look again and take the new one back.
     if ((await this.repository.findByHash(sha256Hex(token)))?.revokedAt) {
       await this.repository.revokeFamily(record.familyId);
       throw new RefreshTokenReuseError(record.userId);
     }
-    return { userId: record.userId, refreshToken };
+    return { userId: record.userId, sessionId: record.familyId, refreshToken: next.token };
   }
 
   /** Ends the session the token belongs to; unknown tokens are ignored (logout is idempotent). */
@@ -56,7 +65,19 @@ export class RefreshTokens {
     return record.userId;
   }
 
-  revokeAllForUser(userId: string): Promise<void> {
-    return this.repository.revokeAllForUser(userId);
+  /** Ends one session (family) by its ID. */
+  revokeFamily(sessionId: string): Promise<void> {
+    return this.repository.revokeFamily(sessionId);
+  }
+
+  /** Ends every session of the user, but `exceptSessionId` when given; returns how many ended. */
+  revokeAllForUser(userId: string, exceptSessionId?: string): Promise<number> {
+    return this.repository.revokeAllForUser(userId, exceptSessionId);
+  }
+
+  private newToken(userId: string, familyId: string) {
+    const token = randomToken(32);
+    const expiresAt = new Date(Date.now() + this.ttlDays * 86_400_000);
+    return { token, record: { userId, familyId, tokenHash: sha256Hex(token), expiresAt } };
   }
 }

@@ -7,7 +7,7 @@ import type { HomeAccess } from '../homes/home-access';
 import type { MembershipsRepository } from '../homes/memberships.repository';
 import { INVITATION_EMAIL_TOPIC } from '../invitations/invitation-notices.repository';
 import type { LinkingService, ModeProject } from '../linking/linking.service';
-import { EmailChannel, EMAIL_TOPIC } from '../notifications/channels/email.channel';
+import { EmailChannel, emailDeliveryFor, EMAIL_TOPIC } from '../notifications/channels/email.channel';
 import { WebhookChannel, WEBHOOK_TOPIC } from '../notifications/channels/webhook.channel';
 import { EventFanout } from '../notifications/event-fanout';
 import { NotificationRules } from '../notifications/notification-rules';
@@ -62,14 +62,15 @@ export function buildEventPipeline(deps: EventPipelineDeps): EventPipeline {
   const replay = async (homeIds: number[], afterId: string, limit: number) => (await eventsRepository.after(homeIds, afterId, limit)).map(toEventView);
   const stream = new StreamHub(eventBus, userHomes, replay, config.stream, logger, metrics);
 
-  const { email, webhook, eventTypes } = config.notifications;
+  const { webhook, eventTypes } = config.notifications;
+  const email = emailDeliveryFor(config);
   const rules = new NotificationRules(eventTypes, { inbox: true, email: email !== undefined, webhook: webhook !== undefined });
   const notificationsRepository = new NotificationsRepository(db.prisma, db.sql, outbox);
   const notifications = new NotificationsService(notificationsRepository, rules, outbox);
   const fanout = new EventFanout(eventsRepository, deps.memberships, deps.homeAccess, deps.modeProject, notificationsRepository, rules, eventBus, outbox, logger);
   outbox.handleBatch(FANOUT_TOPIC, fanout.handleBatch);
   if (email) {
-    const channel = new EmailChannel(email);
+    const channel = new EmailChannel(email, logger);
     outbox.handle(EMAIL_TOPIC, channel.deliver);
     // Its payload is a ready-to-send e-mail (to, subject, text).
     outbox.handle(INVITATION_EMAIL_TOPIC, channel.deliver);

@@ -1,3 +1,4 @@
+import { clientInfo } from '../../http/client-info';
 import { ErrorBody } from '../../http/openapi';
 import type { ApiRouter } from '../../http/route';
 import { clientIp, limiter } from '../../http/rate-limit';
@@ -19,6 +20,6 @@ export function registerInvitationRoutes(api: ApiRouter, invitations: Invitation
 
   api.route(
     { method: 'post', path: '/v1/invitations/:token/accept', summary: 'Accept an invitation: set a password and sign in', tags, access: 'public', before: [perIp], params: InvitationParams, body: AcceptInvitationBody, responses: { 200: { description: 'Account active and signed in', schema: AuthResult }, 404: unusable } },
-    async ({ params, body }, req, res) => void res.json(await invitations.accept(params.token, body, { ip: req.ip })),
+    async ({ params, body }, req, res) => void res.json(await invitations.accept(params.token, body, clientInfo(req))),
   );
 }

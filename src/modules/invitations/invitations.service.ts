@@ -79,7 +79,7 @@ export class InvitationsService {
     if (!user) throw unusable();
     await this.invitations.closeOpenOf(user.id);
     await this.audit.record({ actorType: 'user', actorId: user.id, action: 'invitation.accept', targetType: 'user', targetId: user.id, result: 'success', ip: client.ip, details: { homeId: invitation.homeId } });
-    return this.auth.startSessionFor(user);
+    return this.auth.startSessionFor(user, client);
   }
 
   private async open(token: string): Promise<{ invitation: InvitationRecord; invitee: UserWithLink }> {

@@ -15,7 +15,8 @@ import type { OutboxMessage, OutboxRepository } from './outbox.repository';
 export type OutboxHandler = (message: OutboxMessage) => Promise<void>;
 export type OutboxBatchHandler = (messages: OutboxMessage[]) => Promise<void>;
 
-export type TopicHandler = { each: OutboxHandler } | { batch: OutboxBatchHandler };
+/** `maxAttempts` overrides the dispatcher's for one topic: Infinity retries until it succeeds. */
+export type TopicHandler = ({ each: OutboxHandler } | { batch: OutboxBatchHandler }) & { maxAttempts?: number };
 
 /** Thrown by a handler when retrying cannot help (unknown topic, malformed payload): dead at once. */
 export class PermanentDeliveryError extends Error {}
@@ -65,7 +66,7 @@ export class OutboxDispatcher {
     const work: Promise<void>[] = [];
     for (const message of claimed) {
       // Claimed again after every earlier claimer died with it: a poison message, stop here.
-      if (message.attempts > this.options.maxAttempts) {
+      if (message.attempts > this.maxAttemptsOf(message.topic)) {
         work.push(this.fail(message, new PermanentDeliveryError('lease expired on the last allowed attempt')));
       } else {
         byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
@@ -89,6 +90,10 @@ export class OutboxDispatcher {
       total += claimed;
     }
     return total;
+  }
+
+  private maxAttemptsOf(topic: string): number {
+    return this.handlers[topic]?.maxAttempts ?? this.options.maxAttempts;
   }
 
   private async deliverBatch(handler: OutboxBatchHandler, messages: OutboxMessage[]): Promise<void> {
@@ -123,7 +128,7 @@ export class OutboxDispatcher {
   }
 
   private async fail(message: OutboxMessage, error: unknown): Promise<void> {
-    const dead = error instanceof PermanentDeliveryError || message.attempts >= this.options.maxAttempts;
+    const dead = error instanceof PermanentDeliveryError || message.attempts >= this.maxAttemptsOf(message.topic);
     const retryInMs = dead ? 0 : backoffMs(message.attempts, this.options.retryBaseMs, this.options.maxRetryDelayMs);
     const reason = errorText(error);
     await this.repository.markFailed(message, reason, { dead, retryInMs });

@@ -27,9 +27,13 @@ export class Outbox {
     this.dispatcher = this.createDispatcher();
   }
 
-  /** Registers how messages of a topic are delivered: one at a time, concurrently. */
-  handle(topic: string, handler: OutboxHandler): void {
-    this.handlers[topic] = { each: handler };
+  /**
+   * Registers how messages of a topic are delivered: one at a time, concurrently. `maxAttempts`
+   * replaces OUTBOX_MAX_ATTEMPTS for this topic (Infinity: work that must happen eventually,
+   * retried with capped backoff until it succeeds rather than dead-lettered).
+   */
+  handle(topic: string, handler: OutboxHandler, options: { maxAttempts?: number } = {}): void {
+    this.handlers[topic] = { each: handler, ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }) };
   }
 
   /** Registers a handler that takes all of a claim's messages of the topic at once. */
