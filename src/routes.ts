@@ -1,5 +1,7 @@
 import type { ApiRouter } from './http/route';
 import { registerAuthRoutes } from './modules/auth/auth.router';
+import { registerAccountRoutes } from './modules/auth/account.router';
+import { registerAccountPages } from './modules/auth/account.pages';
 import { registerMeRoutes } from './modules/users/me.router';
 import { registerOAuthRoutes, registerServiceClientRoutes } from './modules/service-clients';
 import { registerAdminRoutes } from './modules/admin/admin.router';
@@ -18,6 +20,7 @@ import type { Web } from './web/web';
 /** Every API route, by capability. */
 export function registerRoutes(api: ApiRouter, services: Services): void {
   registerAuthRoutes(api, services.auth, services.authLimits);
+  registerAccountRoutes(api, services.account, services.authLimits);
   registerMeRoutes(api, services.users);
   registerHomeRoutes(api, services.homes);
   registerMemberRoutes(api, services.members, { addsPerHour: services.config.memberAddsPerHour, stores: services.rateLimitStores });
@@ -34,6 +37,7 @@ export function registerRoutes(api: ApiRouter, services: Services): void {
 }
 
 /** Every server-rendered page (HTML forms), by capability. */
-export function registerPages(_web: Web, _services: Services): void {
+export function registerPages(web: Web, services: Services): void {
   // Capabilities add their pages here: `registerXPages(web, services.x)`.
+  registerAccountPages(web, services.account, services.authLimits);
 }

@@ -14,6 +14,15 @@ import { RefreshTokens } from './modules/auth/refresh-tokens';
 import { configurePasswordHashing, onPasswordHashingError } from './modules/auth/passwords';
 import { RefreshTokensRepository } from './modules/auth/refresh-tokens.repository';
 import { UsersRepository } from './modules/users/users.repository';
+import { AccountMail } from './modules/auth/account-mail';
+import type { AccountServices } from './modules/auth/account.router';
+import { AccountWritesRepository } from './modules/auth/account-writes.repository';
+import { EmailOwners } from './modules/auth/email-owners';
+import { EmailVerificationService } from './modules/auth/email-verification.service';
+import { LinkTokensRepository } from './modules/auth/link-tokens.repository';
+import { PasswordChangeService } from './modules/auth/password-change.service';
+import { PasswordResetService } from './modules/auth/password-reset.service';
+import { refreshTokenRevoker } from './modules/auth/session-revocation';
 import { LinksRepository } from './modules/linking/links.repository';
 import { LinkingService, type ModeProject } from './modules/linking/linking.service';
 import type { ModeClient } from './mode';
@@ -64,6 +73,7 @@ export interface Services extends EventPipeline {
   accessTokens: AccessTokens;
   refreshTokens: RefreshTokens;
   auth: AuthService;
+  account: AccountServices;
   guards: Guards;
   mode: ModeClient;
   modeProject: ModeProject;
@@ -92,11 +102,28 @@ export function buildServices(deps: ServiceDeps): Services {
   const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);
   const memberships = new MembershipsRepository(db.prisma);
   const homeAccess = new HomeAccess(memberships, linking, deps.mode);
-  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails);
-  const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const metrics = deps.metrics ?? createMetrics();
+  const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, secretBox, eventBus: deps.eventBus });
+  const accountDeps = {
+    sql: db.sql,
+    users,
+    tokens: new LinkTokensRepository(db.sql),
+    writes: new AccountWritesRepository(),
+    mail: new AccountMail(secretBox, { passwordReset: config.account.passwordResetLink, emailVerify: config.account.emailVerifyLink }),
+    outbox: eventPipeline.outbox,
+    sessions: refreshTokenRevoker(refreshTokens),
+    audit,
+    owners: new EmailOwners(config.adminEmails),
+  };
+  const emailVerification = new EmailVerificationService(accountDeps);
+  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, emailVerification);
+  const account: AccountServices = {
+    passwordReset: new PasswordResetService({ ...accountDeps, ttlMinutes: config.account.passwordResetTtlMinutes }),
+    passwordChange: new PasswordChangeService({ ...accountDeps, auth }),
+    emailVerification,
+  };
+  const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, secretBox, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
-  const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
   return {
     config,
     logger,
@@ -110,7 +137,8 @@ export function buildServices(deps: ServiceDeps): Services {
     accessTokens,
     refreshTokens,
     auth,
-    guards: createGuards({ accessTokens, users, services: serviceClients.principals }),
+    account,
+    guards: createGuards({ accessTokens, users, services: serviceClients.principals, requireVerifiedEmail: config.account.requireEmailVerification }),
     mode: deps.mode,
     modeProject: deps.modeProject,
     linking,

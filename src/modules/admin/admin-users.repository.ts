@@ -10,6 +10,7 @@ export interface AdminUserRecord {
   name: string;
   role: UserRole;
   status: UserStatus;
+  emailVerified: boolean;
   hasPassword: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -33,6 +34,7 @@ const select = {
   name: true,
   role: true,
   status: true,
+  emailVerified: true,
   passwordHash: true,
   createdAt: true,
   updatedAt: true,

@@ -14,6 +14,8 @@ export interface GuardDeps {
   accessTokens: AccessTokens;
   users: UsersRepository;
   services?: ServicePrincipalResolver;
+  /** REQUIRE_EMAIL_VERIFICATION: scoped routes (proxy, events, notifications) need a verified e-mail. */
+  requireVerifiedEmail?: boolean;
 }
 
 export function bearerToken(req: Request): string {
@@ -39,10 +41,17 @@ export function createGuards(deps: GuardDeps): Guards {
     }
     return { kind: 'user', userId: claims.userId, role: claims.role };
   };
+  // Scopes mark exactly the proxy, events and notifications routes; /v1/me and /v1/auth stay open
+  // so an unverified user can still verify or change the address.
+  const requireVerified = async (principal: Principal): Promise<void> => {
+    const user = await deps.users.findById(principal.userId);
+    if (!user?.emailVerified) throw new ForbiddenError('Verify your e-mail address first', 'email_unverified');
+  };
   return {
     authenticate(access, scope): RequestHandler {
       return async (req, _res, next) => {
         req.principal = await resolve(req, access, scope);
+        if (deps.requireVerifiedEmail && scope) await requireVerified(req.principal);
         next();
       };
     },
