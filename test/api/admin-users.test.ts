@@ -1,6 +1,7 @@
 import { UpstreamUnavailableError } from '../../src/lib/errors';
 import { fakeModeRemover } from '../fixtures/admin';
 import { bearer, registerAccount, uniqueEmail, type Account } from '../fixtures/accounts';
+import { registerVerifiedAdmin } from '../fixtures/mail';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -10,7 +11,7 @@ const adminEmail = uniqueEmail('admin');
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ADMIN_EMAILS: adminEmail }, deps: { modeAccountRemover: remover } });
-  admin = await registerAccount(app.http, { email: adminEmail });
+  admin = await registerVerifiedAdmin(app, adminEmail);
 });
 afterAll(() => app.close());
 afterEach(() => {
