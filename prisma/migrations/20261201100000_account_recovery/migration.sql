@@ -28,3 +28,8 @@ CREATE INDEX "link_tokens_user_id_purpose_idx" ON "link_tokens"("user_id", "purp
 -- AddForeignKey
 ALTER TABLE "link_tokens" ADD CONSTRAINT "link_tokens_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+
+-- Accounts that accepted an invitation showed their address with its e-mailed code; every other
+-- existing account starts unverified.
+UPDATE "users" SET "email_verified" = true
+ WHERE "status" = 'active' AND "id" IN (SELECT "user_id" FROM "invitations" WHERE "accepted_at" IS NOT NULL);
