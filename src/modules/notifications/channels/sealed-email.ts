@@ -40,7 +40,7 @@ export function openEmail(box: SecretBox, payload: unknown): unknown {
 
 /** Wraps a channel's delivery so that it receives opened e-mails. */
 export function sealedEmailDelivery(box: SecretBox, deliver: OutboxHandler): OutboxHandler {
-  return (message: OutboxMessage) => deliver({ ...message, payload: openEmail(box, message.payload) });
+  return async (message: OutboxMessage) => deliver({ ...message, payload: openEmail(box, message.payload) });
 }
 
 function isSealed(payload: unknown): payload is SealedEmail {
