@@ -3,6 +3,7 @@ import { bearer, GOOD_PASSWORD, registerAccount, uniqueEmail } from '../fixtures
 import { createHome } from '../fixtures/homes';
 import { linkTokenSentTo, mailsTo, verifyEmail } from '../fixtures/mail';
 import { openEmail } from '../../src/modules/notifications/channels/sealed-email';
+import { ADMIN_EMAIL, createClient, onBehalfOf, registerAdmin, serviceToken } from '../fixtures/service-clients';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ADMIN = 'owner.of.everything@example.com';
@@ -150,6 +151,26 @@ describe('REQUIRE_EMAIL_VERIFICATION', () => {
     const [homes, , inbox] = await Promise.all(calls());
     expect(homes.status).toBe(200);
     expect(inbox.status).toBe(200);
+  });
+});
+
+describe('REQUIRE_EMAIL_VERIFICATION through a service client', () => {
+  let strict: TestApp;
+  beforeAll(async () => {
+    strict = await startTestApp({ env: { REQUIRE_EMAIL_VERIFICATION: 'true', ADMIN_EMAILS: ADMIN_EMAIL } });
+  });
+  afterAll(() => strict.close());
+
+  test('when a service client acts for an unverified user, then 403 email_unverified; for a verified one, 200', async () => {
+    const admin = await registerAdmin(strict);
+    const client = await createClient(strict.http, admin, { scopes: ['homes:read'] });
+    const token = await serviceToken(strict.http, client);
+    const user = await registerAccount(strict.http);
+    const refused = await strict.http.get('/v1/homes').set(onBehalfOf(token, user.id));
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('email_unverified');
+    await verifyEmail(strict, user.email);
+    expect((await strict.http.get('/v1/homes').set(onBehalfOf(token, user.id))).status).toBe(200);
   });
 });
 
