@@ -62,7 +62,7 @@ async function connectSharedState(redisUrl: string, logger: Logger): Promise<Sha
   const redis = await connectRedis(redisUrl, logger);
   const eventBus = new RedisEventBus(redis.client, redis.subscriber, logger);
   await eventBus.start();
-  return { redis, eventBus, rateLimitStores: redisRateLimitStores(redis.client) };
+  return { redis, eventBus, rateLimitStores: redisRateLimitStores(redis.client, logger) };
 }
 
 export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise<Runtime> {

@@ -149,8 +149,8 @@ describe('REQUIRE_EMAIL_VERIFICATION', () => {
 
     await verifyEmail(strict, account.email);
     const [homes, , inbox] = await Promise.all(calls());
-    expect(homes.status).toBe(200);
-    expect(inbox.status).toBe(200);
+    expect(homes!.status).toBe(200);
+    expect(inbox!.status).toBe(200);
   });
 });
 
