@@ -118,12 +118,10 @@ export function buildServices(deps: ServiceDeps): Services {
     owners: new EmailOwners(config.adminEmails),
   };
   const emailVerification = new EmailVerificationService(accountDeps);
-  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, emailVerification);
-  const account: AccountServices = {
-    passwordReset: new PasswordResetService({ ...accountDeps, ttlMinutes: config.account.passwordResetTtlMinutes }),
-    passwordChange: new PasswordChangeService({ ...accountDeps, auth }),
-    emailVerification,
-  };
+  const passwordReset = new PasswordResetService({ ...accountDeps, ttlMinutes: config.account.passwordResetTtlMinutes });
+  const registrationEmails = { sendVerification: (user: { id: string; email: string }) => emailVerification.sendVerification(user), requestClaim: (invitee: { id: string; email: string }) => passwordReset.requestClaim(invitee) };
+  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, registrationEmails);
+  const account: AccountServices = { passwordReset, passwordChange: new PasswordChangeService({ ...accountDeps, auth }), emailVerification };
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, secretBox, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
   return {

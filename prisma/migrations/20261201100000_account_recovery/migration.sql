@@ -11,7 +11,6 @@ CREATE TABLE "link_tokens" (
     "purpose" "LinkTokenPurpose" NOT NULL,
     "token_hash" TEXT NOT NULL,
     "email" TEXT NOT NULL,
-    "detail" JSONB,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expires_at" TIMESTAMPTZ(3) NOT NULL,
     "used_at" TIMESTAMPTZ(3),

@@ -14,7 +14,7 @@ export interface AccountLinks {
   emailVerify: string;
 }
 
-export type VerificationKind = 'verify' | 'change' | 'claim';
+export type VerificationKind = 'verify' | 'change';
 
 export class AccountMail {
   constructor(
@@ -42,14 +42,30 @@ export class AccountMail {
     const opening = {
       verify: 'Please confirm that this is your e-mail address by opening this link:',
       change: 'You asked to use this address for your account. To confirm the change, open this link:',
-      claim: 'Someone signed up with this address, which was invited to a home. If it was you, open this link to activate your account:',
     }[kind];
-    const subject = { verify: 'Confirm your e-mail address', change: 'Confirm your new e-mail address', claim: 'Activate your account' }[kind];
+    const subject = { verify: 'Confirm your e-mail address', change: 'Confirm your new e-mail address' }[kind];
     return this.message(`email_${kind}`, userId, {
       to,
       subject,
       text: lines(opening, '', SECRET_PLACEHOLDER, '', `The link works once and expires in ${ttlHours} hours.`, 'If you did not expect this message, ignore it.'),
       secret: fill(this.links.emailVerify, token),
+    });
+  }
+
+  /** To an invited address someone registered with: its owner chooses the password on the reset page. */
+  accountClaim(to: string, userId: string, token: string, ttlHours: number): NewOutboxMessage {
+    return this.message('account_claim', userId, {
+      to,
+      subject: 'Set up your account',
+      text: lines(
+        'Someone signed up with this address, which had been invited to a home. To choose your password and start using your account, open this link:',
+        '',
+        SECRET_PLACEHOLDER,
+        '',
+        `The link works once and expires in ${ttlHours} hours.`,
+        'If you did not sign up, ignore this message: nothing changes.',
+      ),
+      secret: fill(this.links.passwordReset, token),
     });
   }
 

@@ -36,12 +36,12 @@ export class AccountWritesRepository {
   }
 
   /** The real owner of an invited address takes the account over: their password, active, verified. */
-  async activateClaimed(sql: Sql, userId: string, changes: { passwordHash: string; name?: string; grantAdmin: boolean }): Promise<boolean> {
+  async activateClaimed(sql: Sql, userId: string, changes: { passwordHash: string; grantAdmin: boolean }): Promise<boolean> {
     const rows = await sql.query(
-      `UPDATE users SET password_hash = $2, name = COALESCE($3, name), status = 'active', email_verified = true,
-              role = CASE WHEN $4::boolean THEN 'admin'::"UserRole" ELSE role END, updated_at = now()
+      `UPDATE users SET password_hash = $2, status = 'active', email_verified = true,
+              role = CASE WHEN $3::boolean THEN 'admin'::"UserRole" ELSE role END, updated_at = now()
         WHERE id = $1::uuid AND status = 'invited' RETURNING id`,
-      [userId, changes.passwordHash, changes.name ?? null, changes.grantAdmin],
+      [userId, changes.passwordHash, changes.grantAdmin],
     );
     if (rows.length === 0) return false;
     // Its open invitations have served their purpose: the address is now claimed.

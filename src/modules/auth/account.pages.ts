@@ -8,6 +8,7 @@ import type { AccountServices } from './account.router';
 import { LinkTokenField } from './account.schemas';
 import type { AuthRouteLimits } from './auth.router';
 import type { VerificationOutcome } from './email-verification.service';
+import type { ResetOutcome } from './password-reset.service';
 import { InvalidLinkTokenError } from './link-tokens';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords';
 
@@ -25,7 +26,6 @@ const VERIFY_TITLE = 'Confirm your e-mail address';
 const DONE: Record<VerificationOutcome, string> = {
   verified: 'Your e-mail address is confirmed. You can close this page.',
   changed: 'Your account now uses this e-mail address. Sign in with it from now on.',
-  claimed: 'Your account is active. Sign in with this e-mail address and the password you chose.',
 };
 
 export function registerAccountPages(web: Web, account: AccountServices, limits: AuthRouteLimits): void {
@@ -40,14 +40,16 @@ export function registerAccountPages(web: Web, account: AccountServices, limits:
   web.post('/account/reset-password', perIp, async (req, res) => {
     const form = ResetForm.safeParse(req.body);
     if (!form.success) return unusableLink(res, RESET_TITLE);
+    let outcome: ResetOutcome;
     try {
-      await account.passwordReset.reset(form.data.token, form.data.password, { ip: req.ip });
+      outcome = await account.passwordReset.reset(form.data.token, form.data.password, { ip: req.ip });
     } catch (error) {
       if (error instanceof InvalidLinkTokenError) return unusableLink(res, RESET_TITLE);
       if (error instanceof ValidationError) return resetForm(req, res, web, form.data.token, `The password ${weaknessText(error)}.`, 400);
       throw error;
     }
-    renderPage(res, 'message', { title: 'Your password is changed', message: 'Sign in with your new password. Every other session has been signed out.' });
+    if (outcome === 'claimed') renderPage(res, 'message', { title: 'Your account is ready', message: 'Sign in with this e-mail address and the password you chose.' });
+    else renderPage(res, 'message', { title: 'Your password is changed', message: 'Sign in with your new password. Every other session has been signed out.' });
   });
 
   web.get('/account/verify-email', perIp, async (req, res) => {

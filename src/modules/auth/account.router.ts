@@ -47,7 +47,7 @@ export function registerAccountRoutes(api: ApiRouter, account: AccountServices, 
   );
 
   api.route(
-    { method: 'post', path: '/v1/auth/password/reset', summary: 'Set a new password with the token of a reset link; every session ends', tags, access: 'public', before: [perIp('password-reset')], body: ResetPasswordBody, responses: { 204: { description: 'Password set; every refresh token of the user is revoked' }, 400: invalidToken } },
+    { method: 'post', path: '/v1/auth/password/reset', summary: 'Set a new password with the token of a reset link (or of the set-up link of a claimed invited address); every session ends', tags, access: 'public', before: [perIp('password-reset')], body: ResetPasswordBody, responses: { 204: { description: 'Password set (a claimed invited account is active); every refresh token of the user is revoked' }, 400: invalidToken } },
     async ({ body }, req, res) => {
       await account.passwordReset.reset(body.token, body.password, { ip: req.ip });
       res.status(204).end();
@@ -76,7 +76,7 @@ export function registerAccountRoutes(api: ApiRouter, account: AccountServices, 
   );
 
   api.route(
-    { method: 'post', path: '/v1/auth/email/verify', summary: 'Follow a verification link: verify, change or claim the address', tags, access: 'public', before: [perIp('email-verify')], body: VerifyEmailBody, responses: { 204: { description: 'The address is verified (or changed, or the invited account is activated)' }, 400: invalidToken, 409: { description: 'The new address was taken meanwhile', schema: ErrorBody } } },
+    { method: 'post', path: '/v1/auth/email/verify', summary: 'Follow a verification link: verify or change the address', tags, access: 'public', before: [perIp('email-verify')], body: VerifyEmailBody, responses: { 204: { description: 'The address is verified (or changed)' }, 400: invalidToken, 409: { description: 'The new address was taken meanwhile', schema: ErrorBody } } },
     async ({ body }, req, res) => {
       await account.emailVerification.verify(body.token, { ip: req.ip });
       res.status(204).end();

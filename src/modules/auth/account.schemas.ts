@@ -31,4 +31,4 @@ export const Accepted = z.object({ message: z.string() }).openapi('Accepted');
 
 export const ClaimPendingView = z
   .object({ verificationSent: z.literal(true), email: z.string() })
-  .openapi('RegistrationPending', { description: 'The address was invited: the account is activated by the link sent to it' });
+  .openapi('RegistrationPending', { description: 'The address was invited to a home: the link sent to it sets the password and activates the account' });

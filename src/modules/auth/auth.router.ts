@@ -28,7 +28,7 @@ export function registerAuthRoutes(api: ApiRouter, auth: AuthService, limits: Au
   const tags = ['accounts'];
 
   api.route(
-    { method: 'post', path: '/v1/auth/register', summary: 'Create an account', tags, access: 'public', before: [perIp('register')], body: RegisterBody, responses: { 201: { description: 'Account created and signed in', schema: AuthResult }, 202: { description: 'The address was invited to a home: a link sent to it activates the account with this password', schema: ClaimPendingView }, 409: { description: 'The email is taken' } } },
+    { method: 'post', path: '/v1/auth/register', summary: 'Create an account', tags, access: 'public', before: [perIp('register')], body: RegisterBody, responses: { 201: { description: 'Account created and signed in', schema: AuthResult }, 202: { description: 'The address was invited to a home: a link sent to it sets the password and activates the account', schema: ClaimPendingView }, 409: { description: 'The email is taken' } } },
     async ({ body }, req, res) => {
       const outcome = await auth.register(body, { ip: req.ip });
       res.status('verificationSent' in outcome ? 202 : 201).json(outcome);

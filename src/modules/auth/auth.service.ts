@@ -24,7 +24,7 @@ export interface Client {
 /** The e-mails registration sends: a verification link, or the claim of an invited address. */
 export interface RegistrationEmails {
   sendVerification(user: { id: string; email: string }): Promise<void>;
-  requestClaim(invitee: { id: string; email: string }, registration: { passwordHash: string; name?: string }): Promise<void>;
+  requestClaim(invitee: { id: string; email: string }): Promise<void>;
 }
 
 /** Registering with an invited address: nothing is signed in until the link sent there is followed. */
@@ -51,13 +51,14 @@ export class AuthService {
     }
     const existing = await this.users.findByEmail(email);
     if (existing && existing.status !== 'invited') throw new ConflictError('An account with this email already exists');
-    const passwordHash = await hashPassword(input.password);
     if (existing) {
-      // Someone was invited with this address; only its owner may take the account (and its homes).
-      await this.emails.requestClaim(existing, { passwordHash, name: input.name });
+      // Someone was invited with this address; only its owner may take the account (and its homes):
+      // whoever opens the link sent there chooses the password, so this request's one is not kept.
+      await this.emails.requestClaim(existing);
       await this.audit.record({ actorType: 'anonymous', action: 'user.register', targetType: 'user', targetId: existing.id, result: 'pending', ip: client.ip, details: { claim: true } });
       return { verificationSent: true, email };
     }
+    const passwordHash = await hashPassword(input.password);
     // ADMIN_EMAILS applies once the address is verified (email-owners.ts), never at sign-up.
     const role = 'user';
     const created = await this.users

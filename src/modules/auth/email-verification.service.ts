@@ -11,15 +11,14 @@ import { hashLinkToken, InvalidLinkTokenError, newLinkToken } from './link-token
 import type { LinkTokenPurpose, LinkTokensRepository } from './link-tokens.repository';
 import { verifyPassword } from './passwords';
 
-// Proving an address by a link sent to it, for three reasons: verifying the account's address,
-// changing it (the change applies only once the new address is proven), and claiming an invited
-// address by registering with it (the invited account becomes the registrant's once proven).
+// Proving an address by a link sent to it: verifying the account's address, or changing it (the
+// change applies only once the new address is proven).
 
 export const VERIFICATION_TTL_HOURS = 24;
 
-const PURPOSE: Record<VerificationKind, LinkTokenPurpose> = { verify: 'email_verify', change: 'email_change', claim: 'account_claim' };
+const PURPOSE: Record<VerificationKind, LinkTokenPurpose> = { verify: 'email_verify', change: 'email_change' };
 
-export type VerificationOutcome = 'verified' | 'changed' | 'claimed';
+export type VerificationOutcome = 'verified' | 'changed';
 
 export interface EmailVerificationDeps {
   sql: SqlRunner;
@@ -62,11 +61,6 @@ export class EmailVerificationService {
     await audit.record({ actorType: 'user', actorId: user.id, action: 'user.email_change', targetType: 'user', targetId: user.id, result: 'pending', ip: client.ip });
   }
 
-  /** Someone registers with an invited address: the account is theirs once they follow the link. */
-  async requestClaim(invitee: Pick<UserWithLink, 'id' | 'email'>, registration: { passwordHash: string; name?: string }): Promise<void> {
-    await this.send('claim', invitee.id, invitee.email, { passwordHash: registration.passwordHash, ...(registration.name ? { name: registration.name } : {}) });
-  }
-
   async isUsable(token: string): Promise<boolean> {
     return (await this.deps.tokens.findOpen(hashLinkToken(token), Object.values(PURPOSE))) !== null;
   }
@@ -78,12 +72,6 @@ export class EmailVerificationService {
       const account = used ? await writes.lock(tx, used.userId) : null;
       if (!used || !account) throw new InvalidLinkTokenError();
       const grantAdmin = owners.grantsAdmin(used.email);
-      if (used.purpose === 'account_claim') {
-        const detail = used.detail as { passwordHash?: string; name?: string } | null;
-        if (account.email !== used.email || !detail?.passwordHash) throw new InvalidLinkTokenError();
-        if (!(await writes.activateClaimed(tx, account.id, { passwordHash: detail.passwordHash, name: detail.name, grantAdmin }))) throw new InvalidLinkTokenError();
-        return { userId: account.id, result: 'claimed' as const };
-      }
       if (account.status !== 'active') throw new InvalidLinkTokenError();
       // A verification link for an address the account no longer has proves nothing about it.
       if (used.purpose === 'email_verify' && account.email !== used.email) throw new InvalidLinkTokenError();
@@ -94,12 +82,12 @@ export class EmailVerificationService {
     return outcome.result;
   }
 
-  private async send(kind: VerificationKind, userId: string, email: string, detail?: Record<string, unknown>): Promise<void> {
+  private async send(kind: VerificationKind, userId: string, email: string): Promise<void> {
     const { sql, tokens, mail, outbox } = this.deps;
     const { token, hash } = newLinkToken();
     const expiresAt = new Date(Date.now() + VERIFICATION_TTL_HOURS * 3_600_000);
     await sql.transaction(async (tx) => {
-      await tokens.replace(tx, { userId, purpose: PURPOSE[kind], tokenHash: hash, email, detail, expiresAt });
+      await tokens.replace(tx, { userId, purpose: PURPOSE[kind], tokenHash: hash, email, expiresAt });
       await outbox.enqueue(tx, [mail.verification(kind, email, userId, token, VERIFICATION_TTL_HOURS)]);
     });
     outbox.wake();

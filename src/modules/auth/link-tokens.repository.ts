@@ -12,7 +12,6 @@ export interface LinkTokenRecord {
   userId: string;
   purpose: LinkTokenPurpose;
   email: string;
-  detail: Record<string, unknown> | null;
   expiresAt: Date;
 }
 
@@ -21,11 +20,10 @@ interface Row {
   user_id: string;
   purpose: LinkTokenPurpose;
   email: string;
-  detail: Record<string, unknown> | null;
   expires_at: Date | string;
 }
 
-const COLUMNS = 'id::text AS id, user_id::text AS user_id, purpose::text AS purpose, email, detail, expires_at';
+const COLUMNS = 'id::text AS id, user_id::text AS user_id, purpose::text AS purpose, email, expires_at';
 
 export class LinkTokensRepository {
   constructor(private readonly sql: SqlRunner) {}
@@ -35,16 +33,16 @@ export class LinkTokensRepository {
    * newest link works. Always runs both statements, even for `userId` null (an unknown address):
    * forgot-password must cost the same either way.
    */
-  async replace(sql: Sql, token: { userId: string | null; purpose: LinkTokenPurpose; supersedes?: LinkTokenPurpose[]; tokenHash: string; email: string; detail?: Record<string, unknown>; expiresAt: Date }): Promise<void> {
+  async replace(sql: Sql, token: { userId: string | null; purpose: LinkTokenPurpose; supersedes?: LinkTokenPurpose[]; tokenHash: string; email: string; expiresAt: Date }): Promise<void> {
     const purposes = token.supersedes ?? [token.purpose];
     await sql.query(
       `UPDATE link_tokens SET used_at = now() WHERE user_id = $1::uuid AND purpose::text = ANY($2::text[]) AND used_at IS NULL`,
       [token.userId ?? '00000000-0000-0000-0000-000000000000', purposes],
     );
     await sql.query(
-      `INSERT INTO link_tokens (id, user_id, purpose, token_hash, email, detail, expires_at)
-       SELECT $1::uuid, id, $3::"LinkTokenPurpose", $4, $5, $6::jsonb, $7::timestamptz FROM users WHERE id = $2::uuid`,
-      [randomUUID(), token.userId ?? '00000000-0000-0000-0000-000000000000', token.purpose, token.tokenHash, token.email, token.detail ? JSON.stringify(token.detail) : null, token.expiresAt.toISOString()],
+      `INSERT INTO link_tokens (id, user_id, purpose, token_hash, email, expires_at)
+       SELECT $1::uuid, id, $3::"LinkTokenPurpose", $4, $5, $6::timestamptz FROM users WHERE id = $2::uuid`,
+      [randomUUID(), token.userId ?? '00000000-0000-0000-0000-000000000000', token.purpose, token.tokenHash, token.email, token.expiresAt.toISOString()],
     );
   }
 
@@ -71,5 +69,5 @@ export class LinkTokensRepository {
 }
 
 function toRecord(row: Row): LinkTokenRecord {
-  return { id: row.id, userId: row.user_id, purpose: row.purpose, email: row.email, detail: row.detail, expiresAt: new Date(row.expires_at) };
+  return { id: row.id, userId: row.user_id, purpose: row.purpose, email: row.email, expiresAt: new Date(row.expires_at) };
 }

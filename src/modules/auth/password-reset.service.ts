@@ -8,14 +8,22 @@ import type { AccountWritesRepository } from './account-writes.repository';
 import type { Client } from './auth.service';
 import type { EmailOwners } from './email-owners';
 import { hashLinkToken, InvalidLinkTokenError, newLinkToken } from './link-tokens';
-import type { LinkTokensRepository } from './link-tokens.repository';
+import type { LinkTokenPurpose, LinkTokensRepository } from './link-tokens.repository';
 import { hashPassword, passwordWeaknesses } from './passwords';
 import type { SessionRevoker } from './session-revocation';
 
 // Forgot and reset password. Asking for a link answers the same for every address and does the
 // same work (token, sealing, the same statements) whether an account exists or not, so neither
 // the answer nor its time tells who has an account. Following the link sets the password, ends
-// every session and proves the address.
+// every session and proves the address. The same page sets up an invited account whose address
+// someone registered with (a claim): whoever holds the mailbox chooses the password.
+
+/** Lifetime of a claim link (an invited address someone registered with). */
+export const CLAIM_TTL_HOURS = 24;
+
+const LINK_PURPOSES: LinkTokenPurpose[] = ['password_reset', 'account_claim'];
+
+export type ResetOutcome = 'reset' | 'claimed';
 
 export interface PasswordResetDeps {
   sql: SqlRunner;
@@ -51,33 +59,53 @@ export class PasswordResetService {
     outbox.wake();
   }
 
-  /** Whether the link of this token still works (the page says so before asking for a password). */
-  async isUsable(token: string): Promise<boolean> {
-    return (await this.deps.tokens.findOpen(hashLinkToken(token), ['password_reset'])) !== null;
+  /** Registration with an invited address: a link to set the password goes to that address. */
+  async requestClaim(invitee: { id: string; email: string }): Promise<void> {
+    const { sql, tokens, mail, outbox } = this.deps;
+    const { token, hash } = newLinkToken();
+    const expiresAt = new Date(Date.now() + CLAIM_TTL_HOURS * 3_600_000);
+    await sql.transaction(async (tx) => {
+      await tokens.replace(tx, { userId: invitee.id, purpose: 'account_claim', tokenHash: hash, email: invitee.email, expiresAt });
+      await outbox.enqueue(tx, [mail.accountClaim(invitee.email, invitee.id, token, CLAIM_TTL_HOURS)]);
+    });
+    outbox.wake();
   }
 
-  async reset(token: string, password: string, client: Client): Promise<void> {
+  /** Whether the link of this token still works (the page says so before asking for a password). */
+  async isUsable(token: string): Promise<boolean> {
+    return (await this.deps.tokens.findOpen(hashLinkToken(token), LINK_PURPOSES)) !== null;
+  }
+
+  async reset(token: string, password: string, client: Client): Promise<ResetOutcome> {
     const { sql, users, tokens, writes, mail, outbox, sessions, audit, owners } = this.deps;
     const hash = hashLinkToken(token);
-    const open = await tokens.findOpen(hash, ['password_reset']);
+    const open = await tokens.findOpen(hash, LINK_PURPOSES);
     const user = open ? await users.findById(open.userId) : null;
-    if (!open || !user || user.status !== 'active' || user.email !== open.email) throw new InvalidLinkTokenError();
+    const expected = open?.purpose === 'account_claim' ? 'invited' : 'active';
+    if (!open || !user || user.status !== expected || user.email !== open.email) throw new InvalidLinkTokenError();
     const weaknesses = passwordWeaknesses(password, user.email);
     if (weaknesses.length > 0) throw new ValidationError(weaknesses.map((message) => ({ field: 'body.password', message })), 'The password is too weak');
     const passwordHash = await hashPassword(password);
     // Before: a failure here changes nothing. After: a refresh racing the change cannot outlive it.
     await sessions.endAllSessions(user.id);
     await sql.transaction(async (tx) => {
-      const used = await tokens.consume(tx, hash, ['password_reset']);
+      const used = await tokens.consume(tx, hash, [open.purpose]);
       const account = used ? await writes.lock(tx, used.userId) : null;
-      if (!used || !account || account.status !== 'active' || account.email !== used.email) throw new InvalidLinkTokenError();
+      if (!used || !account || account.status !== expected || account.email !== used.email) throw new InvalidLinkTokenError();
+      // The link reached this address: its owner is the one choosing the password.
+      const grantAdmin = owners.grantsAdmin(account.email);
+      if (used.purpose === 'account_claim') {
+        if (!(await writes.activateClaimed(tx, account.id, { passwordHash, grantAdmin }))) throw new InvalidLinkTokenError();
+        return;
+      }
       await writes.setPassword(tx, account.id, passwordHash);
-      // The link reached this address: its owner is the one resetting.
-      await writes.setVerifiedEmail(tx, account.id, account.email, owners.grantsAdmin(account.email));
+      await writes.setVerifiedEmail(tx, account.id, account.email, grantAdmin);
       await outbox.enqueue(tx, [mail.passwordChanged(account.email, account.id, 'reset')]);
     });
     outbox.wake();
     await sessions.endAllSessions(user.id);
-    await audit.record({ actorType: 'user', actorId: user.id, action: 'auth.password_reset', targetType: 'user', targetId: user.id, result: 'success', ip: client.ip });
+    const claimed = open.purpose === 'account_claim';
+    await audit.record({ actorType: 'user', actorId: user.id, action: claimed ? 'user.claim' : 'auth.password_reset', targetType: 'user', targetId: user.id, result: 'success', ip: client.ip });
+    return claimed ? 'claimed' : 'reset';
   }
 }
