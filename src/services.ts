@@ -40,6 +40,7 @@ import { buildServiceClients, type ServiceClientsService } from './modules/servi
 import { buildAdminServices, type AdminServices, type ModeAccountRemover } from './modules/admin/admin.module';
 import { buildEventPipeline, type EventPipeline } from './modules/events/events.module';
 import type { EventBus } from './modules/stream/event-bus';
+import { buildOAuthApps, type OAuthApps } from './modules/oauth-apps';
 
 // The composition root: every long-lived object of the service, built once from the config,
 // the database and the MODE client. Tests build it with their own database and emulator.
@@ -89,6 +90,8 @@ export interface Services extends EventPipeline {
   invitations: InvitationsService;
   serviceClients: ServiceClientsService;
   admin: AdminServices;
+  /** Third-party apps (OAuth authorization code); `oauthApps.service.revokeUser` cuts a user's links. */
+  oauthApps: OAuthApps;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
@@ -124,6 +127,8 @@ export function buildServices(deps: ServiceDeps): Services {
   const account: AccountServices = { passwordReset, passwordChange: new PasswordChangeService({ ...accountDeps, auth }), emailVerification };
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, secretBox, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
+  const authLimits: AuthRouteLimits = { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores };
+  const oauthApps = buildOAuthApps({ prisma: db.prisma, config, logger, users, auth, audit, limits: authLimits });
   return {
     config,
     logger,
@@ -131,14 +136,14 @@ export function buildServices(deps: ServiceDeps): Services {
     metrics,
     secretBox,
     rateLimitStores,
-    authLimits: { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores },
+    authLimits,
     users,
     audit,
     accessTokens,
     refreshTokens,
     auth,
     account,
-    guards: createGuards({ accessTokens, users, services: serviceClients.principals, requireVerifiedEmail: config.account.requireEmailVerification }),
+    guards: createGuards({ accessTokens, users, services: serviceClients.principals, apps: oauthApps.principals, requireVerifiedEmail: config.account.requireEmailVerification }),
     mode: deps.mode,
     modeProject: deps.modeProject,
     linking,
@@ -148,5 +153,6 @@ export function buildServices(deps: ServiceDeps): Services {
     serviceClients: serviceClients.service,
     admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover ?? projectModeAccountRemover(deps.mode, deps.modeProject)),
     ...eventPipeline,
+    oauthApps,
   };
 }
