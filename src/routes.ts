@@ -1,5 +1,7 @@
 import type { ApiRouter } from './http/route';
 import { registerAuthRoutes } from './modules/auth/auth.router';
+import { registerCredentialRoutes } from './modules/auth/credentials.router';
+import { registerAccountPages } from './modules/auth/account.pages';
 import { registerMeRoutes } from './modules/users/me.router';
 import { registerAccountRoutes } from './modules/users/account.router';
 import { registerSessionRoutes } from './modules/auth/sessions.router';
@@ -21,6 +23,7 @@ import type { Web } from './web/web';
 /** Every API route, by capability. */
 export function registerRoutes(api: ApiRouter, services: Services): void {
   registerAuthRoutes(api, services.auth, services.authLimits);
+  registerCredentialRoutes(api, services.account, services.authLimits);
   registerMeRoutes(api, services.users);
   registerAccountRoutes(api, { users: services.users, deletion: services.accountDeletion, limits: services.authLimits });
   registerSessionRoutes(api, services.sessions);
@@ -42,5 +45,6 @@ export function registerRoutes(api: ApiRouter, services: Services): void {
 /** Every server-rendered page (HTML forms), by capability. */
 export function registerPages(web: Web, services: Services): void {
   // Capabilities add their pages here: `registerXPages(web, services.x)`.
+  registerAccountPages(web, services.account, services.authLimits);
   services.oauthApps.registerPages(web);
 }

@@ -21,6 +21,15 @@ import { SessionsService } from './modules/auth/sessions.service';
 import { AccountDeletionRepository } from './modules/users/account-deletion.repository';
 import { AccountDeletionService } from './modules/users/account-deletion.service';
 import { ModeUserDeletion, MODE_USER_DELETE_TOPIC } from './modules/linking/mode-user-deletion';
+import { AccountMail } from './modules/auth/account-mail';
+import type { AccountServices } from './modules/auth/credentials.router';
+import { AccountWritesRepository } from './modules/auth/account-writes.repository';
+import { EmailOwners } from './modules/auth/email-owners';
+import { EmailVerificationService } from './modules/auth/email-verification.service';
+import { LinkTokensRepository } from './modules/auth/link-tokens.repository';
+import { PasswordChangeService } from './modules/auth/password-change.service';
+import { PasswordResetService } from './modules/auth/password-reset.service';
+import { credentialChangeRevoker, refreshTokenRevoker } from './modules/auth/session-revocation';
 import { LinksRepository } from './modules/linking/links.repository';
 import { LinkingService, type ModeProject } from './modules/linking/linking.service';
 import type { ModeClient } from './mode';
@@ -82,6 +91,7 @@ export interface Services extends EventPipeline {
   legacyAuth?: LegacyAuthClient;
   sessions: SessionsService;
   accountDeletion: AccountDeletionService;
+  account: AccountServices;
   guards: Guards;
   /** Account state behind every token; `principals.invalidate(userId)` after changing an account. */
   principals: AccountPrincipals;
@@ -121,13 +131,29 @@ export function buildServices(deps: ServiceDeps): Services {
   const homeAccess = new HomeAccess(memberships, linking, deps.mode);
   const legacyAuth = config.legacyAuth ? new LegacyAuthClient(config.legacyAuth, logger) : undefined;
   const legacyMigration = legacyAuth && new LegacyMigration(legacyAuth, users, audit, linking, config.adminEmails);
-  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, config.adminEmails, legacyMigration);
-  const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const metrics = deps.metrics ?? createMetrics();
+  const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, secretBox, eventBus: deps.eventBus });
+  const accountDeps = {
+    sql: db.sql,
+    users,
+    tokens: new LinkTokensRepository(db.sql),
+    writes: new AccountWritesRepository(),
+    mail: new AccountMail(secretBox, { passwordReset: config.account.passwordResetLink, emailVerify: config.account.emailVerifyLink }),
+    outbox: eventPipeline.outbox,
+    // A credential change ends every session and every app's link (oauthApps is built below, used later).
+    sessions: credentialChangeRevoker(refreshTokenRevoker(refreshTokens), (userId) => oauthApps.service.revokeUser(userId, 'password_changed')),
+    audit,
+    owners: new EmailOwners(config.adminEmails),
+  };
+  const emailVerification = new EmailVerificationService(accountDeps);
+  const passwordReset = new PasswordResetService({ ...accountDeps, ttlMinutes: config.account.passwordResetTtlMinutes });
+  const registrationEmails = { sendVerification: (user: { id: string; email: string }) => emailVerification.sendVerification(user), requestClaim: (invitee: { id: string; email: string }) => passwordReset.requestClaim(invitee) };
+  const auth = new AuthService(users, accessTokens, refreshTokens, audit, linking, registrationEmails, legacyMigration);
+  const account: AccountServices = { passwordReset, passwordChange: new PasswordChangeService({ ...accountDeps, auth }), emailVerification };
+  const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, secretBox, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
   const authLimits: AuthRouteLimits = { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores };
   const oauthApps = buildOAuthApps({ prisma: db.prisma, config, logger, users, auth, audit, limits: authLimits });
-  const eventPipeline: EventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
   // A home's members changed on some instance: forget the copy here and re-scope open streams.
   changeBus.subscribe('home-members', (id) => {
     const homeId = Number(id);
@@ -171,7 +197,8 @@ export function buildServices(deps: ServiceDeps): Services {
     legacyAuth,
     sessions,
     accountDeletion,
-    guards: createGuards({ accessTokens, users, principals, services: serviceClients.principals, apps: oauthApps.principals }),
+    account,
+    guards: createGuards({ accessTokens, users, principals, services: serviceClients.principals, apps: oauthApps.principals, requireVerifiedEmail: config.account.requireEmailVerification }),
     principals,
     changeBus,
     mode: deps.mode,

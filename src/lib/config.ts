@@ -10,6 +10,11 @@ import { weakHexKey, weakTextSecret } from './secret-strength';
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes written as 64 hex characters');
 const optionalText = z.string().trim().min(1).optional();
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+/** A link sent in e-mails: an http(s) URL once `{token}` is put in. */
+const linkTemplate = z
+  .string()
+  .refine((value) => value.includes('{token}'), 'must contain {token}')
+  .refine((value) => URL.canParse(value.replaceAll('{token}', 'x')) && /^https?:/.test(value), 'must be an http(s) URL');
 const csv = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
 /** A JSON Web Key Set of private keys (`{"keys": [...]}`), as oidc-provider takes it. */
 const jwks = z
@@ -104,6 +109,10 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ALLOW_UNKNOWN_KEY_IDS: flag.default(false),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PASSWORD_RESET_LINK: linkTemplate.optional(),
+  EMAIL_VERIFY_LINK: linkTemplate.optional(),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  REQUIRE_EMAIL_VERIFICATION: flag.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   OAUTH_JWKS: jwks.optional(),
   OAUTH_COOKIE_KEYS: csv.pipe(z.array(z.string().min(32, 'each key must be at least 32 characters'))).default([]),
@@ -191,6 +200,14 @@ export interface Config {
   /** The command policy file; unset: the shipped config/command-policy.json. */
   commandPolicyFile?: string;
   memberAddsPerHour: number;
+  account: {
+    /** Links sent in e-mails, `{token}` replaced by the link's token. */
+    passwordResetLink: string;
+    emailVerifyLink: string;
+    passwordResetTtlMinutes: number;
+    /** Unverified accounts get 403 email_unverified on the proxy, events and notifications routes. */
+    requireEmailVerification: boolean;
+  };
   /** The OAuth authorization server for third-party apps (issuer: publicUrl). */
   oauth: {
     /** Private signing keys; unset outside production: generated (dev-secrets.ts). */
@@ -268,6 +285,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     outbox: { maxAttempts: env.OUTBOX_MAX_ATTEMPTS, retryBaseMs: env.OUTBOX_RETRY_BASE_MS, leaseMs: env.OUTBOX_LEASE_MS },
     commandPolicyFile: env.COMMAND_POLICY_FILE,
     memberAddsPerHour: env.MEMBER_ADDS_PER_HOUR,
+    account: accountConfig(env),
     oauth: { jwks: env.OAUTH_JWKS, cookieKeys: env.OAUTH_COOKIE_KEYS },
     legacyAuth: legacyAuthConfig(env),
   };
@@ -334,6 +352,16 @@ function weakSecrets(config: Config): string[] {
     if (reason) problems.push(`${name}: ${reason}`);
   }
   return problems;
+}
+
+function accountConfig(env: Env): Config['account'] {
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  return {
+    passwordResetLink: env.PASSWORD_RESET_LINK ?? `${publicUrl}/account/reset-password?token={token}`,
+    emailVerifyLink: env.EMAIL_VERIFY_LINK ?? `${publicUrl}/account/verify-email?token={token}`,
+    passwordResetTtlMinutes: env.PASSWORD_RESET_TTL_MINUTES,
+    requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
+  };
 }
 
 /** Outbound channels are on only when fully configured; half a configuration is an error, not a silent off. */

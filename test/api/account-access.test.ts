@@ -12,7 +12,7 @@ let adminToken: string;
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ADMIN_EMAILS: ADMIN_EMAIL } });
-  adminToken = (await registerAdmin(app.http)).accessToken;
+  adminToken = (await registerAdmin(app)).accessToken;
 });
 afterAll(() => app.close());
 

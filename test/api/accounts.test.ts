@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { bearer, GOOD_PASSWORD, registerAccount, uniqueEmail } from '../fixtures/accounts';
+import { verifyEmail } from '../fixtures/mail';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -17,7 +18,7 @@ describe('register', () => {
     const res = await app.http.post('/v1/auth/register').send({ email, password: GOOD_PASSWORD, name: 'Ada' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      user: { id: expect.any(String), email, name: 'Ada', role: 'user', status: 'active', createdAt: expect.any(String), link: { status: 'linked', modeUserId: expect.any(Number) } },
+      user: { id: expect.any(String), email, name: 'Ada', role: 'user', status: 'active', emailVerified: false, createdAt: expect.any(String), link: { status: 'linked', modeUserId: expect.any(Number) } },
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
       expiresIn: 900,
@@ -25,11 +26,13 @@ describe('register', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/argon2|passwordHash/);
   });
 
-  test('when the email is in ADMIN_EMAILS, then the user is an admin', async () => {
+  test('when the email is in ADMIN_EMAILS, then the user is an admin once the address is verified, not before', async () => {
     const res = await app.http.post('/v1/auth/register').send({ email: 'Boss@Example.com', password: GOOD_PASSWORD });
     expect(res.status).toBe(201);
-    expect(res.body.user.role).toBe('admin');
-    expect(res.body.user.email).toBe('boss@example.com');
+    expect(res.body.user).toMatchObject({ role: 'user', email: 'boss@example.com', emailVerified: false });
+    await verifyEmail(app, 'boss@example.com');
+    const me = await app.http.get('/v1/me').set(bearer(res.body.accessToken));
+    expect(me.body).toMatchObject({ role: 'admin', emailVerified: true });
   });
 
   test('when the email is taken (in any letter case), then 409 conflict', async () => {

@@ -1,4 +1,5 @@
 import { bearer, registerAccount, uniqueEmail, type Account } from '../fixtures/accounts';
+import { registerVerifiedAdmin } from '../fixtures/mail';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -8,7 +9,7 @@ const adminEmail = uniqueEmail('admin');
 // MODE users are removed by the real remover (DELETE /users/:id with the project key) in the emulator.
 beforeAll(async () => {
   app = await startTestApp({ env: { ADMIN_EMAILS: adminEmail } });
-  admin = await registerAccount(app.http, { email: adminEmail });
+  admin = await registerVerifiedAdmin(app, adminEmail);
 });
 afterAll(() => app.close());
 afterEach(() => {

@@ -1,5 +1,6 @@
 import { bearer, registerAccount, uniqueEmail, type Account } from '../fixtures/accounts';
 import { fakeModeRemover } from '../fixtures/admin';
+import { registerVerifiedAdmin } from '../fixtures/mail';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -8,7 +9,7 @@ const adminEmail = uniqueEmail('auditor');
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ADMIN_EMAILS: adminEmail }, deps: { modeAccountRemover: fakeModeRemover() } });
-  admin = await registerAccount(app.http, { email: adminEmail });
+  admin = await registerVerifiedAdmin(app, adminEmail);
 });
 afterAll(() => app.close());
 

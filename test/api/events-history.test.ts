@@ -104,7 +104,7 @@ test('when the query is out of range or the cursor forged, then 400 naming the f
 });
 
 test('when a service client acts for a member, then events need the events:read scope and notifications notifications:read', async () => {
-  const admin = await registerAdmin(app.http);
+  const admin = await registerAdmin(app);
   const eventsToken = await serviceToken(app.http, await createClient(app.http, admin, { name: 'Events', scopes: ['events:read'] }));
   const homesToken = await serviceToken(app.http, await createClient(app.http, admin, { name: 'Homes', scopes: ['homes:read'] }));
 

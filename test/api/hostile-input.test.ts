@@ -17,7 +17,7 @@ let deviceId: number;
 beforeAll(async () => {
   app = await startTestApp({ webhooks: true, env: { ADMIN_EMAILS: ADMIN_EMAIL } });
   owner = await registerAccount(app.http);
-  admin = await registerAdmin(app.http);
+  admin = await registerAdmin(app);
   homeId = await createHome(app, owner);
   deviceId = (await claimDevice(app, owner, homeId)).id;
 });

@@ -10,6 +10,7 @@ import { readStoredHash } from '../../src/modules/auth/password-formats';
 import { bearer, registerAccount, uniqueEmail, type Account } from '../fixtures/accounts';
 import { ACCEPTED_ANSWER, OLD_SYSTEM_SECRET, startLegacySystem, type LegacySystem } from '../fixtures/legacy-system';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { registerVerifiedAdmin } from '../fixtures/mail';
 
 // Migration at login (LEGACY_AUTH_URL) against a real HTTP server standing for the old system.
 
@@ -23,7 +24,7 @@ const TOKEN = 'shared-secret-between-the-two-systems';
 beforeAll(async () => {
   oldSystem = await startLegacySystem();
   app = await startTestApp({ env: { ADMIN_EMAILS: adminEmail, LEGACY_AUTH_URL: `${oldSystem.url}/api/check-login`, LEGACY_AUTH_TOKEN: TOKEN, LEGACY_AUTH_TIMEOUT_MS: '400' } });
-  admin = await registerAccount(app.http, { email: adminEmail });
+  admin = await registerVerifiedAdmin(app, adminEmail);
 });
 afterAll(async () => {
   await app.close();

@@ -6,6 +6,7 @@ import { readStoredHash } from '../../src/modules/auth/password-formats';
 import { bearer, registerAccount, uniqueEmail, type Account } from '../fixtures/accounts';
 import { FORMAT_OF, legacyHash, type LegacyHashKind } from '../fixtures/password-hashes';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { registerVerifiedAdmin } from '../fixtures/mail';
 
 // Users imported with the hashes of the systems companies move from sign in through the API with
 // their old password, and leave argon2id behind after their first successful login.
@@ -17,7 +18,7 @@ const PASSWORD = 'the password they always had';
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ADMIN_EMAILS: adminEmail } });
-  admin = await registerAccount(app.http, { email: adminEmail });
+  admin = await registerVerifiedAdmin(app, adminEmail);
 });
 afterAll(() => app.close());
 

@@ -1,5 +1,6 @@
 import { bearer, registerAccount, uniqueEmail } from '../fixtures/accounts';
 import { createHome, homeWithPeople, modeKeyOf, patientBreaker, watchMode } from '../fixtures/homes';
+import { openEmail } from '../../src/modules/notifications/channels/sealed-email';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -47,7 +48,10 @@ describe('add', () => {
 
     const res = await app.http.post(`/v1/homes/${homeId}/members`).set(bearer(owner.accessToken)).send({ email: friend.email.toUpperCase() });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ userId: friend.user.link.modeUserId, homeId, name: expect.any(String), verified: true, creationTime: expect.any(String), role: 'member', user: { id: friend.id, email: friend.email, name: 'Fran Friend' } });
+    // Nothing tells the caller that an account existed: no local ID, no name.
+    expect(res.body).toEqual({ userId: friend.user.link.modeUserId, homeId, name: '', verified: true, creationTime: expect.any(String), role: 'member' });
+    expect(JSON.stringify(res.body)).not.toContain(friend.id);
+    expect(JSON.stringify(res.body)).not.toContain('Fran Friend');
     const add = sent().find((r) => r.method === 'POST' && r.path === `/homes/${homeId}/members`)!;
     expect(add.authorization).toBe(`ModeCloud ${await modeKeyOf(app, owner)}`);
     expect(add.body).toEqual({ userId: String(friend.user.link.modeUserId) });
@@ -68,13 +72,17 @@ describe('add', () => {
     expect(res.status).toBe(201);
     const invitee = await prisma().user.findUniqueOrThrow({ where: { email }, include: { link: true } });
     expect(invitee).toMatchObject({ status: 'invited', passwordHash: null, link: { status: 'linked', modeUserId: expect.any(Number) } });
-    expect(res.body).toMatchObject({ userId: invitee.link!.modeUserId, role: 'member', user: { id: invitee.id, email, name: '' } });
+    expect(res.body).toMatchObject({ userId: invitee.link!.modeUserId, role: 'member', name: '' });
+    expect(res.body.user).toBeUndefined();
 
     const invitation = await prisma().invitation.findFirstOrThrow({ where: { userId: invitee.id } });
     expect(invitation).toMatchObject({ homeId, invitedById: owner.id, acceptedAt: null });
     expect(invitation.expiresAt.getTime() - Date.now()).toBeGreaterThan(6.9 * 24 * 3600_000);
     const outbox = await prisma().outboxMessage.findFirstOrThrow({ where: { topic: 'email.home_invitation', payload: { path: ['to'], equals: email } } });
-    const token = (outbox.payload as { token: string }).token;
+    // The outbox row holds the code sealed only; the channel opens it at send time.
+    expect(JSON.stringify(outbox.payload)).not.toMatch(/"token"/);
+    const token = /^ {4}(\S+)$/m.exec((openEmail(app.services.secretBox, outbox.payload) as { text: string }).text)![1]!;
+    expect(JSON.stringify(outbox.payload)).not.toContain(token);
     expect(invitation.tokenHash).not.toContain(token);
     expect(JSON.stringify(res.body)).not.toContain(token);
     const notice = await prisma().notification.findFirstOrThrow({ where: { userId: invitee.id } });

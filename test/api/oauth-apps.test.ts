@@ -19,7 +19,7 @@ const OTHER_CALLBACK = 'http://127.0.0.1:9/other';
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ADMIN_EMAILS: ADMIN_EMAIL, LOGIN_FAILURES_PER_ACCOUNT: '3' } });
-  admin = await registerAdmin(app.http);
+  admin = await registerAdmin(app);
 });
 afterAll(() => app.close());
 
@@ -381,7 +381,7 @@ describe('behind a TLS-terminating proxy', () => {
   test('when PUBLIC_URL is https and requests arrive over plain HTTP, then the flow starts with Secure cookies', async () => {
     const behind = await startTestApp({ env: { ADMIN_EMAILS: ADMIN_EMAIL, PUBLIC_URL: 'https://bridge.example.com' } });
     try {
-      const owner = await registerAdmin(behind.http);
+      const owner = await registerAdmin(behind);
       const thirdParty = await createApp(behind.http, owner, { scopes: ['homes:read'], redirectUris: [CALLBACK] });
       const query = new URLSearchParams({ client_id: thirdParty.clientId, response_type: 'code', redirect_uri: CALLBACK, scope: 'homes:read', state: 's' });
       const res = await fetch(`${behind.url}/oauth/authorize?${query}`, { redirect: 'manual' });

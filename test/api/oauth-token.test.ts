@@ -10,7 +10,7 @@ let client: CreatedClient;
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ADMIN_EMAILS: ADMIN_EMAIL } });
-  admin = await registerAdmin(app.http);
+  admin = await registerAdmin(app);
   client = await createClient(app.http, admin, { name: 'Customer backend', scopes: ['homes:read', 'devices:command'] });
 });
 afterAll(() => app.close());

@@ -12,7 +12,7 @@ let admin: Account;
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ADMIN_EMAILS: ADMIN_EMAIL, COMMAND_POLICY_FILE: 'config/command-policy.example.json' } });
-  admin = await registerAdmin(app.http);
+  admin = await registerAdmin(app);
 });
 afterAll(() => app.close());
 
@@ -247,7 +247,7 @@ describe('per-client rate limit', () => {
   afterAll(() => limitedApp.close());
 
   test('when one client goes over SERVICE_RATE_LIMIT_PER_MIN, then it gets 429 while another client does not', async () => {
-    const boss = await registerAdmin(limitedApp.http);
+    const boss = await registerAdmin(limitedApp);
     const user = await registerAccount(limitedApp.http);
     const busy = await createClient(limitedApp.http, boss, { scopes: ['notifications:read'] });
     const calm = await createClient(limitedApp.http, boss, { scopes: ['notifications:read'] });

@@ -1,5 +1,6 @@
 import { linkPendingUsers, reissueModeKeys } from '../../scripts/lib/link-jobs';
 import { bearer, registerAccount, uniqueEmail, type Account } from '../fixtures/accounts';
+import { registerVerifiedAdmin } from '../fixtures/mail';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 // link-users and reissue-mode-keys against the emulator over real HTTP, on a real database.
@@ -85,7 +86,7 @@ describe('deleting a user', () => {
     const adminEmail = uniqueEmail('admin');
     const adminApp = await startTestApp({ env: { ADMIN_EMAILS: adminEmail } });
     try {
-      const admin = await registerAccount(adminApp.http, { email: adminEmail });
+      const admin = await registerVerifiedAdmin(adminApp, adminEmail);
       const user = await registerAccount(adminApp.http);
       const modeUserId = user.user.link.modeUserId!;
       const res = await adminApp.http.delete(`/v1/admin/users/${user.id}`).set(bearer(admin.accessToken));

@@ -2,21 +2,11 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
 import { ConfigError, loadConfig } from '../../src/lib/config';
+import { productionEnv } from '../fixtures/production-env';
 
 // Production refuses guessable secrets by name; TRUST_PROXY takes every form Express takes.
 
-function production(overrides: Record<string, string> = {}) {
-  return {
-    NODE_ENV: 'production',
-    JWT_SECRET: randomBytes(48).toString('base64url'),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    MODE_PROJECT_ID: '12',
-    MODE_PROJECT_KEY: 'v1.project-key-from-mode',
-    MODE_WEBHOOK_KEY: randomBytes(24).toString('base64url'),
-    MODE_WEBHOOK_URL: 'https://bridge.example.com/webhooks/mode/events',
-    ...overrides,
-  };
-}
+const production = productionEnv;
 
 function refusal(env: Record<string, string>): string {
   try {

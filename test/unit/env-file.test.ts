@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/lib/config';
+import { productionEnv } from '../fixtures/production-env';
 import { loadEnvFile } from '../../src/lib/env-file';
 
 // Configuration order: the environment, then .env, then the defaults.
@@ -37,8 +38,7 @@ test('when there is no .env file, then nothing is read and nothing fails', () =>
 test('when HOST is unset, then the server listens on loopback outside production and everywhere in production', () => {
   expect(loadConfig({}).http.host).toBe('127.0.0.1');
   expect(loadConfig({ NODE_ENV: 'test' }).http.host).toBe('127.0.0.1');
-  const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), TOKEN_ENCRYPTION_KEY: 'a'.repeat(64), MODE_PROJECT_KEY: 'k', MODE_PROJECT_ID: '1', MODE_WEBHOOK_KEY: 'w', MODE_WEBHOOK_URL: 'https://bridge.example.com/webhooks/mode/events' };
-  expect(loadConfig(production).http.host).toBe('0.0.0.0');
+  expect(loadConfig(productionEnv()).http.host).toBe('0.0.0.0');
   expect(loadConfig({ HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
 });
 

@@ -4,19 +4,12 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/lib/config';
 import { generateOAuthJwks, resolveSecrets } from '../../src/lib/dev-secrets';
 import { createLogger } from '../../src/lib/logger';
+import { productionEnv } from '../fixtures/production-env';
 
 // The authorization server's keys come from configuration: required in production, generated
 // (and kept) in development.
 
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789',
-  TOKEN_ENCRYPTION_KEY: 'a'.repeat(64),
-  MODE_PROJECT_KEY: 'key',
-  MODE_PROJECT_ID: '1',
-  MODE_WEBHOOK_KEY: 'webhook-key',
-  MODE_WEBHOOK_URL: 'https://bridge.example.com/webhooks/mode/events',
-};
+const { OAUTH_JWKS: _jwks, OAUTH_COOKIE_KEYS: _cookieKeys, ...PRODUCTION } = productionEnv();
 
 describe('OAuth configuration', () => {
   test('when production starts without OAuth keys, then it is refused naming both variables', () => {

@@ -17,7 +17,7 @@ let callback: string;
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ADMIN_EMAILS: ADMIN_EMAIL } });
-  admin = await registerAdmin(app.http);
+  admin = await registerAdmin(app);
   // The third party's redirect_uri, on another origin than the bridge.
   thirdPartySite = createServer((req, res) => {
     res.setHeader('content-type', 'text/html');

@@ -10,6 +10,7 @@ export interface AdminUserRecord {
   name: string;
   role: UserRole;
   status: UserStatus;
+  emailVerified: boolean;
   hasPassword: boolean;
   source: UserSource;
   createdAt: Date;
@@ -35,6 +36,7 @@ const select = {
   name: true,
   role: true,
   status: true,
+  emailVerified: true,
   passwordHash: true,
   source: true,
   createdAt: true,

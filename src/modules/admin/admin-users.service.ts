@@ -33,6 +33,7 @@ export function toAdminUser(user: AdminUserRecord): AdminUser {
     name: user.name,
     role: user.role,
     status: user.status,
+    emailVerified: user.emailVerified,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
     disabledAt: user.disabledAt?.toISOString() ?? null,

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { ApiRouter } from '../../http/route';
 import { clientInfo } from '../../http/client-info';
 import { clientIp, limiter, type RateLimitStoreFactory } from '../../http/rate-limit';
+import { ClaimPendingView } from './account.schemas';
 import { AuthResult, LoginBody, RefreshBody, RegisterBody, SessionResult } from './auth.schemas';
 import type { AuthService } from './auth.service';
 import { createLocalAuthenticator } from './local-strategy';
@@ -47,8 +48,11 @@ export function registerAuthRoutes(api: ApiRouter, auth: AuthService, limits: Au
   const tags = ['accounts'];
 
   api.route(
-    { method: 'post', path: '/v1/auth/register', summary: 'Create an account', tags, access: 'public', before: [perIp('register')], body: RegisterBody, responses: { 201: { description: 'Account created and signed in', schema: AuthResult }, 409: { description: 'The email is taken' } } },
-    async ({ body }, req, res) => void res.status(201).json(await auth.register(body, clientInfo(req))),
+    { method: 'post', path: '/v1/auth/register', summary: 'Create an account', tags, access: 'public', before: [perIp('register')], body: RegisterBody, responses: { 201: { description: 'Account created and signed in', schema: AuthResult }, 202: { description: 'The address was invited to a home: a link sent to it sets the password and activates the account', schema: ClaimPendingView }, 409: { description: 'The email is taken' } } },
+    async ({ body }, req, res) => {
+      const outcome = await auth.register(body, clientInfo(req));
+      res.status('verificationSent' in outcome ? 202 : 201).json(outcome);
+    },
   );
 
   api.route(

@@ -25,6 +25,18 @@ export interface Client {
   userAgent?: string;
 }
 
+/** The e-mails registration sends: a verification link, or the claim of an invited address. */
+export interface RegistrationEmails {
+  sendVerification(user: { id: string; email: string }): Promise<void>;
+  requestClaim(invitee: { id: string; email: string }): Promise<void>;
+}
+
+/** Registering with an invited address: nothing is signed in until the link sent there is followed. */
+export interface ClaimPending {
+  verificationSent: true;
+  email: string;
+}
+
 export class AuthService {
   constructor(
     private readonly users: UsersRepository,
@@ -32,20 +44,29 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokens,
     private readonly audit: AuditRepository,
     private readonly linker: AccountLinker,
-    private readonly adminEmails: string[],
+    private readonly emails: RegistrationEmails,
     /** Migration at login (LEGACY_AUTH_URL); unset: unknown e-mails simply fail. */
     private readonly legacy?: LegacyMigration,
   ) {}
 
-  async register(input: { email: string; password: string; name?: string }, client: Client) {
+  async register(input: { email: string; password: string; name?: string }, client: Client): Promise<({ user: UserView } & Session) | ClaimPending> {
     const email = input.email.toLowerCase();
     const weaknesses = passwordWeaknesses(input.password, email);
     if (weaknesses.length > 0) {
       throw new ValidationError(weaknesses.map((message) => ({ field: 'body.password', message })), 'The password is too weak');
     }
-    if (await this.users.findByEmail(email)) throw new ConflictError('An account with this email already exists');
+    const existing = await this.users.findByEmail(email);
+    if (existing && existing.status !== 'invited') throw new ConflictError('An account with this email already exists');
+    if (existing) {
+      // Someone was invited with this address; only its owner may take the account (and its homes):
+      // whoever opens the link sent there chooses the password, so this request's one is not kept.
+      await this.emails.requestClaim(existing);
+      await this.audit.record({ actorType: 'anonymous', action: 'user.register', targetType: 'user', targetId: existing.id, result: 'pending', ip: client.ip, details: { claim: true } });
+      return { verificationSent: true, email };
+    }
     const passwordHash = await hashPassword(input.password);
-    const role = this.adminEmails.includes(email) ? 'admin' : 'user';
+    // ADMIN_EMAILS applies once the address is verified (email-owners.ts), never at sign-up.
+    const role = 'user';
     const created = await this.users
       .create({ email, name: input.name ?? '', passwordHash, role, status: 'active' })
       .catch((error: unknown) => {
@@ -53,6 +74,7 @@ export class AuthService {
         throw error;
       });
     await this.audit.record({ actorType: 'user', actorId: created.id, action: 'user.register', targetType: 'user', targetId: created.id, result: 'success', ip: client.ip, details: { role } });
+    await this.emails.sendVerification(created);
     await this.linker.tryLink(created.id);
     const user = (await this.users.findById(created.id)) ?? created;
     return { user: toUserView(user), ...(await this.startSession(user, client)) };

@@ -22,6 +22,8 @@ export interface GuardDeps {
   /** The account's current status and role, so a disabled or deleted user's token stops at once. */
   principals: AccountPrincipals;
   services?: ServicePrincipalResolver;
+  /** REQUIRE_EMAIL_VERIFICATION: scoped routes (proxy, events, notifications) need a verified e-mail. */
+  requireVerifiedEmail?: boolean;
   apps?: AppPrincipalResolver;
 }
 
@@ -56,10 +58,17 @@ export function createGuards(deps: GuardDeps): Guards {
     if (account.status !== 'active') throw new UnauthenticatedError('This account cannot be used');
     return { kind: 'user', userId: claims.userId, role: account.role, ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) };
   };
+  // Scopes mark exactly the proxy, events and notifications routes; /v1/me and /v1/auth stay open
+  // so an unverified user can still verify or change the address.
+  const requireVerified = async (principal: Principal): Promise<void> => {
+    const user = await deps.users.findById(principal.userId);
+    if (!user?.emailVerified) throw new ForbiddenError('Verify your e-mail address first', 'email_unverified');
+  };
   return {
     authenticate(access, scope): RequestHandler {
       return async (req, _res, next) => {
         req.principal = await resolve(req, access, scope);
+        if (deps.requireVerifiedEmail && scope) await requireVerified(req.principal);
         next();
       };
     },

@@ -34,8 +34,9 @@ export class LegacyMigration {
       const answer = await this.legacy.check(email, password);
       if (!answer.accepted) return { kind: 'refused', reason: answer.reason };
       const passwordHash = await hashPassword(password);
-      const role = this.adminEmails.includes(email) ? 'admin' : 'user';
       const { name, emailVerified } = answer.account;
+      // ADMIN_EMAILS counts only for an owner of the address: here, when the old system vouches for it.
+      const role = emailVerified && this.adminEmails.includes(email) ? 'admin' : 'user';
       let created: UserWithLink;
       try {
         created = await this.users.create({ email, name, passwordHash, role, status: 'active', source: 'legacy_auth', emailVerified });

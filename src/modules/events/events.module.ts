@@ -2,6 +2,9 @@ import type { Registry } from 'prom-client';
 import type { Database } from '../../db/database';
 import type { ResolvedConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
+import type { SecretBox } from '../../lib/secret-box';
+import { ACCOUNT_EMAIL_TOPIC } from '../auth/account-mail';
+import { sealedEmailDelivery } from '../notifications/channels/sealed-email';
 import type { ModeClient } from '../../mode';
 import type { HomeAccess } from '../homes/home-access';
 import type { MembershipsRepository } from '../homes/memberships.repository';
@@ -35,6 +38,8 @@ export interface EventPipelineDeps {
   memberships: MembershipsRepository;
   homeAccess: HomeAccess;
   metrics: Registry;
+  /** Opens the secrets sealed in e-mails at send time. */
+  secretBox: SecretBox;
   /** Several instances need a shared bus (Redis); default: in-process. */
   eventBus?: EventBus;
 }
@@ -70,10 +75,9 @@ export function buildEventPipeline(deps: EventPipelineDeps): EventPipeline {
   const fanout = new EventFanout(eventsRepository, deps.memberships, deps.homeAccess, deps.modeProject, notificationsRepository, rules, eventBus, outbox, logger);
   outbox.handleBatch(FANOUT_TOPIC, fanout.handleBatch);
   if (email) {
-    const channel = new EmailChannel(email, logger);
-    outbox.handle(EMAIL_TOPIC, channel.deliver);
-    // Its payload is a ready-to-send e-mail (to, subject, text).
-    outbox.handle(INVITATION_EMAIL_TOPIC, channel.deliver);
+    // Every e-mail topic goes through one delivery that opens sealed secrets first (SMTP, or the log in development).
+    const deliver = sealedEmailDelivery(deps.secretBox, new EmailChannel(email, logger).deliver);
+    for (const topic of [EMAIL_TOPIC, INVITATION_EMAIL_TOPIC, ACCOUNT_EMAIL_TOPIC]) outbox.handle(topic, deliver);
   }
   if (webhook) outbox.handle(WEBHOOK_TOPIC, new WebhookChannel(webhook).deliver);
 

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../db/database';
+import type { SecretBox } from '../../lib/secret-box';
 import type { ModeClient } from '../../mode';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { AuthService } from '../auth/auth.service';
@@ -30,6 +31,8 @@ export interface HomeModuleDeps {
   audit: AuditRepository;
   auth: AuthService;
   adminEmails: string[];
+  /** Seals the invitation token in its outbox e-mail. */
+  secretBox: SecretBox;
   /** Unset: the shipped config/command-policy.json. Read now, so a bad file stops the start. */
   commandPolicyFile?: string;
   /** Unset: notifications and invitation e-mails are stored (inbox row + outbox message). */
@@ -47,7 +50,7 @@ export interface HomeModule {
 export function buildHomeModule(deps: HomeModuleDeps): HomeModule {
   const { prisma, mode, linking, homeAccess, memberships, users, audit } = deps;
   const devicesRepository = new DevicesRepository(prisma);
-  const notifier = deps.notifier ?? new StoredNotifier(prisma);
+  const notifier = deps.notifier ?? new StoredNotifier(prisma, deps.secretBox);
   const invitations = new InvitationsService(users, new InvitationsRepository(prisma), notifier, deps.auth, audit, deps.adminEmails);
   return {
     homes: new HomesService(mode, linking, homeAccess, memberships, devicesRepository),

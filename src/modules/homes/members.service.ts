@@ -33,8 +33,9 @@ export class MembersService {
     await this.access.requireRight(userId, homeId, 'members.add');
     const inviter = await this.users.findById(userId);
     if (!inviter) throw new ForbiddenError('This account cannot add members');
+    // Whatever the address's account (none yet, invited, active or disabled), the answer looks
+    // the same: adding a member must not tell who has an account or what it is called.
     const invitee = await this.invitations.findOrCreateInvitee(email);
-    if (invitee.status === 'disabled') throw new ConflictError('This account cannot be added to a home');
     const { modeUserId } = await this.linking.ensureLinked(invitee.id);
     if (await this.memberships.find(homeId, modeUserId)) {
       // The bridge's copy may predate a removal made directly in MODE: MODE decides.
@@ -50,7 +51,8 @@ export class MembersService {
       });
     await this.memberships.upsert({ homeId, modeUserId, role: member.role === 'owner' ? 'owner' : 'member' });
     await this.invitations.welcome(invitee, homeId, inviter);
-    return toMemberView(member, homeId, invitee);
+    // The same answer whoever the address belongs to: nothing about an existing account leaks.
+    return { ...toMemberView(member, homeId), name: '' };
   }
 
   /** Owners may remove anyone; every member may leave, except the last owner. */

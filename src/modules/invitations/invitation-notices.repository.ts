@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../db/database';
+import type { Prisma } from '../../generated/prisma/client';
+import type { SecretBox } from '../../lib/secret-box';
+import { sealEmail, SECRET_PLACEHOLDER } from '../notifications/channels/sealed-email';
 import type { InvitationNotice, MemberAddedNotice, Notifier } from './notifier';
 
 /**
- * Outbox topic of invitation e-mails; the payload carries the token, the inbox row never does.
- * The payload is also a plain e-mail (`to`, `subject`, `text`), so an e-mail channel can send it as is.
+ * Outbox topic of invitation e-mails; the payload carries the token sealed (sealed-email.ts), the
+ * inbox row never does. The e-mail channel opens it at send time.
  */
 export const INVITATION_EMAIL_TOPIC = 'email.home_invitation';
 
 // The Notifier that stores: a `notifications` row for the inbox and, for an invitation, an
 // outbox message in the same transaction, so neither is written without the other.
 export class StoredNotifier implements Notifier {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly box: SecretBox,
+  ) {}
 
   async notifyInvitation(notice: InvitationNotice): Promise<void> {
     const { userId, email, homeId, invitedBy, token, expiresAt } = notice;
@@ -32,15 +38,12 @@ export class StoredNotifier implements Notifier {
           idempotencyKey: `invitation:${randomUUID()}`,
           topic: INVITATION_EMAIL_TOPIC,
           payload: {
-            to: email,
-            subject: `${displayName(invitedBy)} invited you to their home`,
-            text: invitationText(displayName(invitedBy), token, expiresAt),
+            ...sealEmail(this.box, { to: email, subject: `${displayName(invitedBy)} invited you to their home`, text: invitationText(displayName(invitedBy), expiresAt), secret: token }),
             userId,
             homeId,
             invitedBy: { ...inviter, email: invitedBy.email },
-            token,
             expiresAt: expiresAt.toISOString(),
-          },
+          } as unknown as Prisma.InputJsonValue,
         },
       }),
     ]);
@@ -61,13 +64,13 @@ export class StoredNotifier implements Notifier {
   }
 }
 
-function invitationText(inviter: string, token: string, expiresAt: Date): string {
+function invitationText(inviter: string, expiresAt: Date): string {
   return [
     `${inviter} invited you to join their home.`,
     '',
     'To accept, open the app, choose "I have an invitation" and enter this code:',
     '',
-    `    ${token}`,
+    `    ${SECRET_PLACEHOLDER}`,
     '',
     `The code works once and expires on ${expiresAt.toUTCString()}.`,
     'If you did not expect this invitation, ignore this message.',

@@ -33,8 +33,8 @@ export class InvitationsService {
   async findOrCreateInvitee(email: string): Promise<UserWithLink> {
     const existing = await this.users.findByEmail(email);
     if (existing) return existing;
-    const role = this.adminEmails.includes(email) ? 'admin' : 'user';
-    return this.users.create({ email, name: '', passwordHash: null, role, status: 'invited', source: 'invitation' }).catch(async (error: unknown) => {
+    // Never an admin: ADMIN_EMAILS applies when the address's owner accepts (or claims it).
+    return this.users.create({ email, name: '', passwordHash: null, role: 'user', status: 'invited', source: 'invitation' }).catch(async (error: unknown) => {
       // Invited twice at the same moment: the other request created the account.
       const created = (error as { code?: string }).code === 'P2002' ? await this.users.findByEmail(email) : null;
       if (!created) throw error;
@@ -75,7 +75,9 @@ export class InvitationsService {
     }
     const passwordHash = await hashPassword(input.password);
     if (!(await this.invitations.consume(invitation.id))) throw unusable();
-    const user = await this.users.activateInvited(invitee.id, { passwordHash, ...(input.name ? { name: input.name } : {}) });
+    // The token came in an e-mail to this address: accepting proves it.
+    const role = this.adminEmails.includes(invitee.email) ? ('admin' as const) : undefined;
+    const user = await this.users.activateInvited(invitee.id, { passwordHash, emailVerified: true, ...(role ? { role } : {}), ...(input.name ? { name: input.name } : {}) });
     if (!user) throw unusable();
     await this.invitations.closeOpenOf(user.id);
     await this.audit.record({ actorType: 'user', actorId: user.id, action: 'invitation.accept', targetType: 'user', targetId: user.id, result: 'success', ip: client.ip, details: { homeId: invitation.homeId } });

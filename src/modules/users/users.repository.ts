@@ -9,6 +9,7 @@ export interface UserRecord {
   passwordHash: string | null;
   role: UserRole;
   status: UserStatus;
+  emailVerified: boolean;
   createdAt: Date;
 }
 
@@ -74,7 +75,7 @@ export class UsersRepository {
   }
 
   /** Gives an invited account its password and makes it active; null unless it was still invited. */
-  async activateInvited(id: string, changes: { passwordHash: string; name?: string }): Promise<UserWithLink | null> {
+  async activateInvited(id: string, changes: { passwordHash: string; name?: string; emailVerified?: boolean; role?: UserRole }): Promise<UserWithLink | null> {
     const { count } = await this.prisma.user.updateMany({ where: { id, status: 'invited' }, data: { ...changes, status: 'active' } });
     return count === 1 ? this.findById(id) : null;
   }

@@ -10,6 +10,7 @@ export const UserView = z
     name: z.string(),
     role: z.enum(['user', 'admin']),
     status: z.enum(['active', 'invited', 'disabled']),
+    emailVerified: z.boolean(),
     createdAt: z.string(),
     link: z.object({ status: z.enum(['linked', 'pending']), modeUserId: z.number().int().nullable() }),
   })
@@ -24,6 +25,7 @@ export function toUserView(user: UserWithLink): UserView {
     name: user.name,
     role: user.role,
     status: user.status,
+    emailVerified: user.emailVerified,
     createdAt: user.createdAt.toISOString(),
     link: { status: user.link?.status ?? 'pending', modeUserId: user.link?.modeUserId ?? null },
   };
