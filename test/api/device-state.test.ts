@@ -245,6 +245,19 @@ describe('GET /v1/homes/:homeId/devices?include=state', () => {
   });
 });
 
+describe('a device that moves to another home', () => {
+  test('when its events come from a new home, then members there see only what came from that home, and the old home no longer sees it', async () => {
+    const device = await thermostat();
+    await device.emit('temperature', { celsius: 21 }, at('2026-07-10T10:00:00Z'));
+    const newHome = await createHome(app, people.stranger, 'New owner');
+    const moved = await sendEvent(app, modeEvent({ homeId: newHome, originDeviceId: device.id, originDeviceClass: 'thermostat', eventType: 'humidity', eventData: { percent: 55 }, timestamp: at('2026-07-11T10:00:00Z') }));
+
+    const there = await stateOf(device.id, people.stranger.accessToken);
+    expect(there).toEqual({ deviceId: device.id, homeId: newHome, lastSeenAt: at('2026-07-11T10:00:00Z'), latest: { humidity: { eventData: { percent: 55 }, timestamp: at('2026-07-11T10:00:00Z'), eventId: moved } } });
+    expect((await app.http.get(`/v1/devices/${device.id}/state`).set(bearer(people.member.accessToken))).status).toBe(404);
+  });
+});
+
 describe('forgetting', () => {
   test('when a device is deleted through the bridge, then its state is gone', async () => {
     const device = await thermostat();
