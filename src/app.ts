@@ -8,7 +8,8 @@ import { requestLogger } from './http/request-log';
 import type { ReadinessCheck } from './modules/ops/ops.router';
 import { documentOpsRoutes, opsRouter } from './modules/ops/ops.router';
 import type { Services } from './services';
-import { registerRoutes } from './routes';
+import { registerPages, registerRoutes } from './routes';
+import { createWeb } from './web/web';
 import { oauthBodyErrors, serviceCallMiddleware } from './modules/service-clients';
 
 export interface AppDeps {
@@ -42,6 +43,10 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.use('/v1/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }));
   app.use('/v1/oauth/token', oauthBodyErrors);
 
+  const web = createWeb({ secret: config.auth.jwtSecret, publicUrl: config.publicUrl });
+  registerPages(web, services);
+  app.use(web.router);
+
   const apiLimit = limiter({
     name: 'api',
     windowMs: 60_000,
@@ -54,6 +59,7 @@ export function createApp({ services, readiness }: AppDeps): Express {
   registerRoutes(api, services);
   app.use(api.router);
 
+  app.use(web.errors);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

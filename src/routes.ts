@@ -13,6 +13,7 @@ import { registerWebhookRoutes } from './modules/events/webhook.router';
 import { registerNotificationRoutes } from './modules/notifications/notifications.router';
 import { registerStreamRoutes } from './modules/stream/stream.router';
 import type { Services } from './services';
+import type { Web } from './web/web';
 
 /** Every API route, by capability. */
 export function registerRoutes(api: ApiRouter, services: Services): void {
@@ -30,4 +31,9 @@ export function registerRoutes(api: ApiRouter, services: Services): void {
   registerServiceClientRoutes(api, services.serviceClients);
   registerOAuthRoutes(api, services.serviceClients, services.authLimits);
   registerAdminRoutes(api, services.admin);
+}
+
+/** Every server-rendered page (HTML forms), by capability. */
+export function registerPages(_web: Web, _services: Services): void {
+  // Capabilities add their pages here: `registerXPages(web, services.x)`.
 }

@@ -49,6 +49,8 @@ export interface ServiceDeps {
   modeAccountRemover?: ModeAccountRemover;
   /** Carries stored events to the live streams of every instance; unset: in-process (one instance). */
   eventBus?: EventBus;
+  /** The time in milliseconds where expiry is checked; tests move it instead of waiting. Default Date.now. */
+  clock?: () => number;
 }
 
 export interface Services extends EventPipeline {
@@ -86,7 +88,7 @@ export function buildServices(deps: ServiceDeps): Services {
   onPasswordHashingError((error) => logger.error({ err: error }, 'a password hashing thread failed'));
   const users = new UsersRepository(db.prisma);
   const audit = new AuditRepository(db.prisma);
-  const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
+  const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds, now: deps.clock });
   const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.prisma), config.auth.refreshTokenTtlDays);
   const secretBox = secretBoxFor(config.encryption);
   const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);

@@ -18,7 +18,17 @@ export interface BatchOptions<T, R = unknown> {
   onError?: (item: T, error: unknown, index: number) => 'continue' | 'stop' | void;
   /** How many failures to keep in the result (all are counted); default 100. */
   keepErrors?: number;
+  /** Time for the rate limit; default the real clock (tests pass a virtual one). */
+  clock?: BatchClock;
 }
+
+export interface BatchClock {
+  now(): number;
+  /** Resolves after `ms`, or early when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal | undefined): Promise<void>;
+}
+
+const realClock: BatchClock = { now: () => Date.now(), sleep };
 
 export interface BatchResult<T> {
   succeeded: number;
@@ -32,7 +42,7 @@ export async function runBatch<T, R = unknown>(options: BatchOptions<T, R>): Pro
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const keep = options.keepErrors ?? 100;
   const iterator = toAsyncIterator(options.items);
-  const pace = pacer(options.ratePerSecond, options.signal);
+  const pace = pacer(options.ratePerSecond, options.signal, options.clock ?? realClock);
   const result: BatchResult<T> = { succeeded: 0, failed: 0, errors: [], stopped: false };
   let index = 0;
   let halted = false;
@@ -80,15 +90,15 @@ function toAsyncIterator<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterato
 }
 
 /** Resolves when the next start is allowed; false when aborted while waiting. */
-function pacer(ratePerSecond: number | undefined, signal: AbortSignal | undefined): () => Promise<boolean> {
+function pacer(ratePerSecond: number | undefined, signal: AbortSignal | undefined, clock: BatchClock): () => Promise<boolean> {
   if (!ratePerSecond || ratePerSecond <= 0) return async () => !signal?.aborted;
   const spacingMs = 1000 / ratePerSecond;
   let nextStart = 0;
   return async () => {
-    const now = Date.now();
+    const now = clock.now();
     const at = Math.max(now, nextStart);
     nextStart = at + spacingMs;
-    if (at > now) await sleep(at - now, signal);
+    if (at > now) await clock.sleep(at - now, signal);
     return !signal?.aborted;
   };
 }

@@ -22,7 +22,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   // The main key may also send events to homes, so one key is enough to drive everything the bridge does.
   const projectKey = store.addProjectKey({ key: opts.projectKey, byou: true, canSendEvents: true });
   const access = new Access(store);
-  const faults = new Faults();
+  const faults = new Faults(opts.sleep);
   const requestLog = new RequestLog();
   const ctx: EmulatorContext = {
     store,

@@ -1,5 +1,5 @@
 /** Fault injection: slow, failing or dropped answers for the requests a fault's pattern matches. */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Fault } from './types';
 
@@ -29,6 +29,8 @@ export class Faults {
   private remaining = Infinity;
   private readonly closing = new AbortController();
 
+  constructor(private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void> = (ms, signal) => sleepFor(ms, undefined, { signal })) {}
+
   /** Throws when the fault is malformed, so a typo does not silently inject nothing. */
   set(fault: Fault | null): void {
     this.fault = fault === null ? null : faultSchema.parse(fault);
@@ -51,7 +53,7 @@ export class Faults {
   /** Waits out a latency fault; resolves false when the emulator closes meanwhile. */
   async delay(ms: number): Promise<boolean> {
     try {
-      await sleep(ms, undefined, { signal: this.closing.signal });
+      await this.sleep(ms, this.closing.signal);
       return true;
     } catch {
       return false;

@@ -19,6 +19,8 @@ export interface EmulatorOptions {
   /** Event Webhooks of the project's Webhooks Smart Module. */
   webhooks?: WebhookConfig[];
   logger?: EmulatorLogger;
+  /** How a latency fault waits (tests pass one they release themselves); default: a real timer. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export type Fault =

@@ -55,6 +55,7 @@ const envSchema = z.object({
   OUTBOX_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
   COMMAND_POLICY_FILE: optionalText,
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -63,6 +64,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
   http: { port: number; host: string; jsonBodyLimit: string; trustProxy: string };
+  /** The bridge's own external base URL, without a trailing slash (links in e-mails, OAuth issuer). */
+  publicUrl: string;
   dataDir: string;
   databaseUrl?: string;
   databasePoolSize: number;
@@ -129,6 +132,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
     http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY },
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
@@ -167,12 +171,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     commandPolicyFile: env.COMMAND_POLICY_FILE,
     memberAddsPerHour: env.MEMBER_ADDS_PER_HOUR,
   };
-  if (config.production) assertProductionReady(config);
+  if (config.production) assertProductionReady(config, env);
   return config;
 }
 
-function assertProductionReady(config: Config): void {
+function assertProductionReady(config: Config, env: Env): void {
   const missing: string[] = [];
+  if (config.notifications.email && !env.PUBLIC_URL) missing.push('PUBLIC_URL (links in e-mails need the external address)');
   if (!config.auth.jwtSecret) missing.push('JWT_SECRET (at least 32 characters)');
   if (!config.encryption.key) missing.push('TOKEN_ENCRYPTION_KEY (64 hex characters)');
   if (!config.mode.projectKey) missing.push('MODE_PROJECT_KEY (project key with "Can Handle BYOU")');

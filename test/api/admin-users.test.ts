@@ -1,21 +1,22 @@
-import { UpstreamUnavailableError } from '../../src/lib/errors';
-import { fakeModeRemover } from '../fixtures/admin';
 import { bearer, registerAccount, uniqueEmail, type Account } from '../fixtures/accounts';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
 let admin: Account;
-const remover = fakeModeRemover();
 const adminEmail = uniqueEmail('admin');
 
+// MODE users are removed by the real remover (DELETE /users/:id with the project key) in the emulator.
 beforeAll(async () => {
-  app = await startTestApp({ env: { ADMIN_EMAILS: adminEmail }, deps: { modeAccountRemover: remover } });
+  app = await startTestApp({ env: { ADMIN_EMAILS: adminEmail } });
   admin = await registerAccount(app.http, { email: adminEmail });
 });
 afterAll(() => app.close());
 afterEach(() => {
-  remover.failWith = undefined;
+  app.emulator.control.setFault(null);
 });
+
+const modeUserIds = () => (app.emulator.control.getState() as { users: { id: number }[] }).users.map((user) => user.id);
+const modeDeletes = () => app.emulator.control.requests().filter((logged) => logged.method === 'DELETE' && logged.path.startsWith('/users/'));
 
 const asAdmin = (token = admin.accessToken) => bearer(token);
 const auditFor = (targetId: string, action: string) => app.services.audit.list({ targetId, action, limit: 10 });
@@ -158,10 +159,11 @@ describe('lifecycle', () => {
   test('when a linked user is deleted, then the MODE user is removed, the account is gone and sessions end', async () => {
     const user = await registerAccount(app.http);
     const modeUserId = (await app.services.users.findById(user.id))!.link!.modeUserId;
+    expect(modeUserIds()).toContain(modeUserId);
     const res = await app.http.delete(`/v1/admin/users/${user.id}`).set(asAdmin());
     expect(res.status).toBe(204);
-    expect(modeUserId).toEqual(expect.any(Number)); // the emulator linked the user at registration
-    expect(remover.removed).toContain(modeUserId);
+    expect(modeUserIds()).not.toContain(modeUserId);
+    expect(modeDeletes().at(-1)).toMatchObject({ path: `/users/${modeUserId}`, authorization: `ModeCloud ${app.emulator.projectKey}` });
     expect((await app.http.get(`/v1/admin/users/${user.id}`).set(asAdmin())).status).toBe(404);
     expect((await app.http.post('/v1/auth/refresh').send({ refreshToken: user.refreshToken })).status).toBe(401);
     const [entry] = await auditFor(user.id, 'admin.user.delete');
@@ -169,16 +171,30 @@ describe('lifecycle', () => {
     expect(entry!.details).toMatchObject({ email: user.email, modeUserId });
   });
 
-  test('when MODE cannot remove the user, then 503, the user stays disabled, and a retry finishes the delete', async () => {
+  test('when MODE answers 503 to the removal, then 503, the user stays disabled, and a retry finishes the delete', async () => {
     const user = await registerAccount(app.http);
-    await app.database.db.prisma.modeLink.update({ where: { userId: user.id }, data: { modeUserId: 900_000_000 + Math.floor(Math.random() * 1_000_000) } });
-    remover.failWith = new UpstreamUnavailableError();
+    const modeUserId = (await app.services.users.findById(user.id))!.link!.modeUserId;
+    app.emulator.control.setFault({ kind: 'status', status: 503, paths: '^DELETE /users/' });
     const failed = await app.http.delete(`/v1/admin/users/${user.id}`).set(asAdmin());
     expect(failed.status).toBe(503);
+    expect(failed.body.error.code).toBe('upstream_unavailable');
     expect((await app.services.users.findById(user.id))?.status).toBe('disabled');
+    expect(modeUserIds()).toContain(modeUserId);
     expect((await auditFor(user.id, 'admin.user.delete'))[0]).toMatchObject({ result: 'failure' });
-    remover.failWith = undefined;
+
+    app.emulator.control.setFault(null);
     expect((await app.http.delete(`/v1/admin/users/${user.id}`).set(asAdmin())).status).toBe(204);
+    expect(await app.services.users.findById(user.id)).toBeNull();
+    expect(modeUserIds()).not.toContain(modeUserId);
+  });
+
+  test('when MODE no longer has the user (404), then the removal counts as done and the account is deleted', async () => {
+    const user = await registerAccount(app.http);
+    const gone = 900_000_000 + Math.floor(Math.random() * 1_000_000);
+    await app.database.db.prisma.modeLink.update({ where: { userId: user.id }, data: { modeUserId: gone } });
+    const res = await app.http.delete(`/v1/admin/users/${user.id}`).set(asAdmin());
+    expect(res.status).toBe(204);
+    expect(modeDeletes().at(-1)).toMatchObject({ path: `/users/${gone}` });
     expect(await app.services.users.findById(user.id)).toBeNull();
   });
 });

@@ -74,6 +74,7 @@ test('when a user has a stream open on two devices, then both get each event', a
 test('when nothing happens, then heartbeat comments keep the connection alive', async () => {
   const idle = await stream(people.member.accessToken);
   await eventually(() => (idle.comments.includes('heartbeat') ? true : undefined));
+  expect(idle.comments.filter((comment) => comment === 'heartbeat').length).toBeGreaterThanOrEqual(1);
 });
 
 test('when a client reconnects with Last-Event-ID, then it first gets the stored events it missed, in order, then live ones', async () => {

@@ -1,18 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { createEmulator, type Emulator } from '../../src/emulator';
 import { GOOD_PASSWORD, uniqueEmail } from '../fixtures/accounts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';
+import { describeNeeding, needs, postgresUrl, redisUrl } from '../support/requirements';
 
 // Two instances behind one PostgreSQL and one Redis must behave as one: shared rate limits,
 // events (and the device state changes they make) received by one reaching stream clients of the
 // other, each notification sent once.
 // Needs TEST_POSTGRES_URL (or TEST_DATABASE_URL) and TEST_REDIS_URL; .ci/run provides both.
 
-const postgresUrl = process.env.TEST_POSTGRES_URL || process.env.TEST_DATABASE_URL;
-const redisUrl = process.env.TEST_REDIS_URL;
-const describeWithServices = postgresUrl && redisUrl ? describe : describe.skip;
 
 const WEBHOOK_KEY = 'multi-instance-webhook-key';
 const NOTIFY_SECRET = 'multi-instance-notify-secret';
@@ -49,7 +49,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
   }
 }
 
-describeWithServices('two instances on one PostgreSQL and one Redis', () => {
+describeNeeding([needs.postgres, needs.redis], 'two instances on one PostgreSQL and one Redis', () => {
   const database = `mode_bridge_multi_${process.pid}_${Date.now().toString(36)}`;
   let emulator: Emulator;
   let receiver: Receiver;
@@ -61,6 +61,18 @@ describeWithServices('two instances on one PostgreSQL and one Redis', () => {
     await client.connect();
     try {
       await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  /** A query on the instances' own database. */
+  const query = async <Row>(sql: string): Promise<Row[]> => {
+    const url = new URL(postgresUrl!);
+    url.pathname = `/${database}`;
+    const client = new Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as Row[];
     } finally {
       await client.end();
     }
@@ -109,6 +121,9 @@ describeWithServices('two instances on one PostgreSQL and one Redis', () => {
     });
 
   test('when both instances started at once, then the schema was migrated once and both are ready', async () => {
+    const shipped = readdirSync(join(__dirname, '..', '..', 'prisma', 'migrations'), { withFileTypes: true }).filter((entry) => entry.isDirectory());
+    const applied = await query<{ migration_name: string }>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name');
+    expect(applied.map((row) => row.migration_name)).toEqual(shipped.map((entry) => entry.name).sort());
     expect((await fetch(`${a.url}/readyz`)).status).toBe(200);
     const ready = (await (await fetch(`${b.url}/readyz`)).json()) as { checks: { name: string; ok: boolean }[] };
     expect(ready.checks).toEqual(expect.arrayContaining([{ name: 'redis', ok: true }]));
@@ -151,7 +166,8 @@ describeWithServices('two instances on one PostgreSQL and one Redis', () => {
     // Each event is newer than the one before, so each also changes the device state: one device-state message apiece.
     await until(() => (received.match(/^event: device-state\ndata: [^\n]*door-opened/gm) ?? []).length >= count, 'device state changes on the stream of instance B');
     await until(() => receiver.deliveries.size >= count, 'one outbound notification per event');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Once no outbox message is left to send, no further delivery can come: duplicates would be in by now.
+    await until(async () => (await query(`SELECT id FROM outbox_messages WHERE status = 'pending'`)).length === 0, 'an empty outbox');
     expect(receiver.deliveries.size).toBe(count);
     expect([...receiver.deliveries.values()].every((times) => times === 1)).toBe(true);
     await reader.cancel();

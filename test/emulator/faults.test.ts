@@ -1,11 +1,15 @@
 import { request } from 'undici';
 import { createEmulator, type Emulator } from '../../src/emulator';
-import { call, linkUser } from './helpers';
+import { call, eventually, linkUser } from './helpers';
 
 let emulator: Emulator;
+/** Latency faults wait here until the test releases them, so no test depends on the clock. */
+const delays: { ms: number; release: () => void }[] = [];
 
 beforeAll(async () => {
-  emulator = await createEmulator();
+  emulator = await createEmulator({
+    sleep: (ms) => new Promise<void>((resolve) => delays.push({ ms, release: resolve })),
+  });
 });
 
 afterAll(async () => {
@@ -33,27 +37,33 @@ describe('fault injection', () => {
     expect((await call(emulator, 'GET', '/auth', { key: emulator.projectKey })).status).toBe(200);
   });
 
-  it('when a latency fault is set, then the answer comes after the delay', async () => {
+  it('when a latency fault is set, then the answer waits for the delay', async () => {
     emulator.control.setFault({ kind: 'latency', ms: 300, count: 1 });
-    const startedAt = Date.now();
-    const answer = await call(emulator, 'GET', '/auth', { key: emulator.projectKey });
-    expect(answer.status).toBe(200);
-    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(290);
+    let answered = false;
+    const answer = call(emulator, 'GET', '/auth', { key: emulator.projectKey }).finally(() => (answered = true));
+    const delay = await eventually(() => delays.shift());
+    expect(delay.ms).toBe(300);
+    expect(answered).toBe(false);
+    delay.release();
+    expect((await answer).status).toBe(200);
   });
 
   it('when the client gives up during a latency fault, then the request is still carried out', async () => {
     emulator.control.setFault({ kind: 'latency', ms: 300, paths: '^POST /users$', count: 1 });
     const before = usersIn();
-    await expect(
-      request(`${emulator.url}/users`, {
-        method: 'POST',
-        headers: { authorization: `ModeCloud ${emulator.projectKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ projectId: 1000 }),
-        signal: AbortSignal.timeout(50),
-      }),
-    ).rejects.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(usersIn()).toBe(before + 1);
+    const giveUp = new AbortController();
+    const sent = request(`${emulator.url}/users`, {
+      method: 'POST',
+      headers: { authorization: `ModeCloud ${emulator.projectKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ projectId: 1000 }),
+      signal: giveUp.signal,
+    });
+    const delay = await eventually(() => delays.shift());
+    giveUp.abort();
+    await expect(sent).rejects.toThrow();
+    expect(usersIn()).toBe(before);
+    delay.release();
+    await eventually(() => (usersIn() === before + 1 ? true : undefined));
   });
 
   it('when a drop fault matches, then the connection closes without an answer, once', async () => {

@@ -70,18 +70,24 @@ export interface ReceivedWebhook {
 }
 
 /** A local HTTP server standing for the bridge's webhook endpoint; `failures` answers 500 that many times first. */
-export async function startWebhookReceiver(opts: { failures?: number } = {}) {
+/** `hold`: requests get no answer until `release()` is called (a receiver that hangs). */
+export async function startWebhookReceiver(opts: { failures?: number; hold?: boolean } = {}) {
   const received: ReceivedWebhook[] = [];
   let failuresLeft = opts.failures ?? 0;
   let attempts = 0;
+  let held: (() => void)[] | undefined = opts.hold ? [] : undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       attempts++;
       if (failuresLeft-- > 0) return void res.writeHead(500).end();
-      received.push({ url: req.url ?? '', headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end();
+      const answer = () => {
+        received.push({ url: req.url ?? '', headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(200).end();
+      };
+      if (held) held.push(answer);
+      else answer();
     });
   });
   server.listen(0, '127.0.0.1');
@@ -91,6 +97,13 @@ export async function startWebhookReceiver(opts: { failures?: number } = {}) {
     url: `http://127.0.0.1:${port}/webhooks/mode/events`,
     received,
     attempts: () => attempts,
+    /** Requests waiting for an answer (with `hold`). */
+    waiting: () => held?.length ?? 0,
+    release: () => {
+      const pending = held ?? [];
+      held = undefined;
+      for (const answer of pending) answer();
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -64,9 +64,13 @@ describe('runBatch', () => {
   });
 
   test('when a rate is set, then starts are spaced to it', async () => {
-    const started = Date.now();
-    await runBatch({ items: [1, 2, 3, 4, 5], concurrency: 5, ratePerSecond: 50, work: async () => undefined });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(75); // 4 gaps of 20 ms
+    // All five workers ask at the same instant: the first starts at once, each next one 20 ms later.
+    const waits: number[] = [];
+    const clock = { now: () => 1_000, sleep: async (ms: number) => void waits.push(ms) };
+    let started = 0;
+    await runBatch({ items: [1, 2, 3, 4, 5], concurrency: 5, ratePerSecond: 50, clock, work: async () => void (started += 1) });
+    expect(started).toBe(5);
+    expect(waits).toEqual([20, 40, 60, 80]);
   });
 });
 

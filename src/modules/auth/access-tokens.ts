@@ -14,6 +14,8 @@ export interface TokenSettings {
   secret: string;
   issuer: string;
   ttlSeconds: number;
+  /** The time in milliseconds (tests move it instead of waiting); default Date.now. */
+  now?: () => number;
 }
 
 export interface SignedToken {
@@ -42,6 +44,7 @@ export class AccessTokens {
   // Given a string, jsonwebtoken first tries to parse it as a public key on every verify, and
   // that failed parse was a tenth of the CPU of a proxied request; a KeyObject skips it.
   private readonly key: KeyObject;
+  private readonly now: () => number;
   /**
    * Tokens that passed verification, by their exact text (signature included, so nothing else
    * can match one), until they expire: an app sends the same token on every call for its whole
@@ -52,6 +55,7 @@ export class AccessTokens {
 
   constructor(private readonly settings: TokenSettings) {
     this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
+    this.now = settings.now ?? Date.now;
   }
 
   signUser(claims: UserClaims): SignedToken {
@@ -83,7 +87,7 @@ export class AccessTokens {
   }
 
   private sign(claims: object, subject: string, audience: string): SignedToken {
-    const token = jwt.sign(claims, this.key, {
+    const token = jwt.sign({ ...claims, iat: this.nowSeconds() }, this.key, {
       algorithm: ALGORITHM,
       issuer: this.settings.issuer,
       audience,
@@ -94,10 +98,14 @@ export class AccessTokens {
     return { token, expiresIn: this.settings.ttlSeconds };
   }
 
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
   private verify(token: string, audience: string): jwt.JwtPayload {
     const known = this.verified.get(token);
     if (known?.audience === audience) {
-      if (Date.now() < known.expiresAtMs) return known.payload;
+      if (this.now() < known.expiresAtMs) return known.payload;
       this.verified.delete(token);
       throw new UnauthenticatedError('The access token has expired');
     }
@@ -106,6 +114,7 @@ export class AccessTokens {
         algorithms: [ALGORITHM],
         issuer: this.settings.issuer,
         audience,
+        clockTimestamp: this.nowSeconds(),
       });
       if (typeof payload === 'string' || typeof payload.sub !== 'string') throw new Error('no subject');
       if (typeof payload.exp === 'number') this.verified.set(token, { audience, payload, expiresAtMs: payload.exp * 1000 });
