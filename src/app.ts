@@ -10,6 +10,7 @@ import { documentOpsRoutes, opsRouter } from './modules/ops/ops.router';
 import type { Services } from './services';
 import { registerPages, registerRoutes } from './routes';
 import { createWeb } from './web/web';
+import { CSP_DIRECTIVES } from './web/csp';
 import { oauthBodyErrors, serviceCallMiddleware } from './modules/service-clients';
 
 export interface AppDeps {
@@ -30,12 +31,15 @@ export function createApp({ services, readiness }: AppDeps): Express {
   const { metrics } = services;
   app.use(requestLogger(logger));
   app.use(metrics.middleware);
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"] } } }));
+  app.use(helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } }));
 
   const registry = createRegistry();
   documentOpsRoutes(registry);
   let openApi: object | undefined;
   app.use(opsRouter({ checks: readiness, metrics: metrics.registry, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
+
+  // The OAuth authorization server (a Koa app) reads its own request bodies.
+  app.use(services.oauthApps.middleware);
 
   // The webhook verifies a signature over the exact bytes MODE sent, so it takes the raw body.
   app.use('/webhooks', express.raw({ type: '*/*', limit: config.http.jsonBodyLimit }));

@@ -12,6 +12,7 @@ import { registerEventRoutes } from './modules/events/events.router';
 import { registerWebhookRoutes } from './modules/events/webhook.router';
 import { registerNotificationRoutes } from './modules/notifications/notifications.router';
 import { registerStreamRoutes } from './modules/stream/stream.router';
+import { registerOAuthAppRoutes } from './modules/oauth-apps';
 import type { Services } from './services';
 import type { Web } from './web/web';
 
@@ -31,9 +32,11 @@ export function registerRoutes(api: ApiRouter, services: Services): void {
   registerServiceClientRoutes(api, services.serviceClients);
   registerOAuthRoutes(api, services.serviceClients, services.authLimits);
   registerAdminRoutes(api, services.admin);
+  registerOAuthAppRoutes(api, services.oauthApps.service);
 }
 
 /** Every server-rendered page (HTML forms), by capability. */
-export function registerPages(_web: Web, _services: Services): void {
+export function registerPages(web: Web, services: Services): void {
   // Capabilities add their pages here: `registerXPages(web, services.x)`.
+  services.oauthApps.registerPages(web);
 }

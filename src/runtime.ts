@@ -62,7 +62,7 @@ async function connectSharedState(redisUrl: string, logger: Logger): Promise<Sha
   const redis = await connectRedis(redisUrl, logger);
   const eventBus = new RedisEventBus(redis.client, redis.subscriber, logger);
   await eventBus.start();
-  return { redis, eventBus, rateLimitStores: redisRateLimitStores(redis.client) };
+  return { redis, eventBus, rateLimitStores: redisRateLimitStores(redis.client, logger) };
 }
 
 export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise<Runtime> {
@@ -94,6 +94,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     const outbox = startPoller({ name: 'outbox', intervalMs: 1_000, logger, run: async () => (await services.outbox.dispatcher.runOnce()) > 0 });
     services.outbox.onWake(() => outbox.nudge());
     pollers.push(outbox, startPoller({ name: 'event-retention', intervalMs: 60 * 60_000, logger, run: () => services.retention.runOnce() }));
+    pollers.push(startPoller({ name: 'oauth-purge', intervalMs: 60 * 60_000, logger, run: async () => (await services.oauthApps.purgeExpired(), false) }));
   }
 
   return {

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => {
       logger.error('shutdown took too long, exiting');
       process.exit(1);
-    }, 25_000);
+    }, config.http.shutdownGraceMs);
     forced.unref();
     server.close();
     runtime.services.stream.close(); // open event streams never become idle

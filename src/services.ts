@@ -31,6 +31,7 @@ import { buildServiceClients, type ServiceClientsService } from './modules/servi
 import { buildAdminServices, type AdminServices, type ModeAccountRemover } from './modules/admin/admin.module';
 import { buildEventPipeline, type EventPipeline } from './modules/events/events.module';
 import type { EventBus } from './modules/stream/event-bus';
+import { buildOAuthApps, type OAuthApps } from './modules/oauth-apps';
 
 // The composition root: every long-lived object of the service, built once from the config,
 // the database and the MODE client. Tests build it with their own database and emulator.
@@ -79,6 +80,8 @@ export interface Services extends EventPipeline {
   invitations: InvitationsService;
   serviceClients: ServiceClientsService;
   admin: AdminServices;
+  /** Third-party apps (OAuth authorization code); `oauthApps.service.revokeUser` cuts a user's links. */
+  oauthApps: OAuthApps;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
@@ -98,6 +101,8 @@ export function buildServices(deps: ServiceDeps): Services {
   const homeModule = buildHomeModule({ prisma: db.prisma, mode: deps.mode, linking, homeAccess, memberships, users, audit, auth, adminEmails: config.adminEmails, commandPolicyFile: config.commandPolicyFile, notifier: deps.notifier });
   const metrics = deps.metrics ?? createMetrics();
   const serviceClients = buildServiceClients({ prisma: db.prisma, audit, users, accessTokens, metrics: metrics.registry, logger });
+  const authLimits: AuthRouteLimits = { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores };
+  const oauthApps = buildOAuthApps({ prisma: db.prisma, config, logger, users, auth, audit, limits: authLimits });
   const eventPipeline = buildEventPipeline({ config, logger, db, mode: deps.mode, modeProject: deps.modeProject, linking, memberships, homeAccess, metrics: metrics.registry, eventBus: deps.eventBus });
   return {
     config,
@@ -106,13 +111,13 @@ export function buildServices(deps: ServiceDeps): Services {
     metrics,
     secretBox,
     rateLimitStores,
-    authLimits: { perIpPerMinute: config.rateLimits.authPerMinute, failuresPerAccountPer15Min: config.rateLimits.loginFailuresPerAccount, stores: rateLimitStores },
+    authLimits,
     users,
     audit,
     accessTokens,
     refreshTokens,
     auth,
-    guards: createGuards({ accessTokens, users, services: serviceClients.principals }),
+    guards: createGuards({ accessTokens, users, services: serviceClients.principals, apps: oauthApps.principals }),
     mode: deps.mode,
     modeProject: deps.modeProject,
     linking,
@@ -122,5 +127,6 @@ export function buildServices(deps: ServiceDeps): Services {
     serviceClients: serviceClients.service,
     admin: buildAdminServices(db.prisma, audit, deps.modeAccountRemover ?? projectModeAccountRemover(deps.mode, deps.modeProject)),
     ...eventPipeline,
+    oauthApps,
   };
 }

@@ -1,4 +1,5 @@
-// Who is calling: a logged-in user, or a service client acting on behalf of a user.
+// Who is calling: a logged-in user, a service client acting on behalf of a user, or a
+// third-party app the user linked.
 
 export const SCOPES = [
   'homes:read',
@@ -29,7 +30,17 @@ export interface ServicePrincipal {
   scopes: Scope[];
 }
 
-export type Principal = UserPrincipal | ServicePrincipal;
+/** A third-party app (OAuth authorization code grant) acting for the user who linked it. */
+export interface AppPrincipal {
+  kind: 'app';
+  userId: string;
+  role: 'user';
+  /** The app's public client ID. */
+  clientId: string;
+  scopes: Scope[];
+}
+
+export type Principal = UserPrincipal | ServicePrincipal | AppPrincipal;
 
 /** What a route demands of its caller. */
 export type Access = 'public' | 'user' | 'admin';

@@ -28,7 +28,8 @@ export function limiter(options: LimiterOptions): RequestHandler {
     skipSuccessfulRequests: options.skipSuccessfulRequests ?? false,
     keyGenerator: options.key,
     store: options.stores(`rl:${options.name}:`),
-    passOnStoreError: true,
+    // Stores do not fail open: the Redis one falls back to in-process counters (fallback-store.ts).
+    passOnStoreError: false,
     handler: (_req, _res, next) => next(new RateLimitedError()),
   });
 }

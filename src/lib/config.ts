@@ -8,6 +8,18 @@ const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes written a
 const optionalText = z.string().trim().min(1).optional();
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const csv = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+/** A JSON Web Key Set of private keys (`{"keys": [...]}`), as oidc-provider takes it. */
+const jwks = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.object({ keys: z.array(z.looseObject({ kty: z.string(), d: z.string({ error: 'must be a private key (with "d")' }) })).min(1) }));
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -56,6 +68,9 @@ const envSchema = z.object({
   COMMAND_POLICY_FILE: optionalText,
   MEMBER_ADDS_PER_HOUR: z.coerce.number().int().min(0).default(30),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+  OAUTH_JWKS: jwks.optional(),
+  OAUTH_COOKIE_KEYS: csv.pipe(z.array(z.string().min(32, 'each key must be at least 32 characters'))).default([]),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -63,7 +78,14 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
-  http: { port: number; host: string; jsonBodyLimit: string; trustProxy: string };
+  http: {
+    port: number;
+    host: string;
+    jsonBodyLimit: string;
+    trustProxy: string;
+    /** After SIGTERM, how long in-flight requests may take before the process exits anyway. */
+    shutdownGraceMs: number;
+  };
   /** The bridge's own external base URL, without a trailing slash (links in e-mails, OAuth issuer). */
   publicUrl: string;
   dataDir: string;
@@ -112,7 +134,16 @@ export interface Config {
   /** The command policy file; unset: the shipped config/command-policy.json. */
   commandPolicyFile?: string;
   memberAddsPerHour: number;
+  /** The OAuth authorization server for third-party apps (issuer: publicUrl). */
+  oauth: {
+    /** Private signing keys; unset outside production: generated (dev-secrets.ts). */
+    jwks?: OAuthJwks;
+    /** Keys that sign its cookies, newest first; empty outside production: generated. */
+    cookieKeys: string[];
+  };
 }
+
+export type OAuthJwks = { keys: Record<string, unknown>[] };
 
 export class ConfigError extends Error {}
 
@@ -131,7 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
-    http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY },
+    http: { port: env.PORT, host: env.HOST, jsonBodyLimit: env.JSON_BODY_LIMIT, trustProxy: env.TRUST_PROXY, shutdownGraceMs: env.SHUTDOWN_GRACE_MS },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
@@ -170,6 +201,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     outbox: { maxAttempts: env.OUTBOX_MAX_ATTEMPTS, retryBaseMs: env.OUTBOX_RETRY_BASE_MS, leaseMs: env.OUTBOX_LEASE_MS },
     commandPolicyFile: env.COMMAND_POLICY_FILE,
     memberAddsPerHour: env.MEMBER_ADDS_PER_HOUR,
+    oauth: { jwks: env.OAUTH_JWKS, cookieKeys: env.OAUTH_COOKIE_KEYS },
   };
   if (config.production) assertProductionReady(config, env);
   return config;
@@ -184,6 +216,8 @@ function assertProductionReady(config: Config, env: Env): void {
   if (!config.mode.projectId) missing.push('MODE_PROJECT_ID');
   if (!config.webhook.key) missing.push('MODE_WEBHOOK_KEY');
   if (!config.webhook.url) missing.push('MODE_WEBHOOK_URL');
+  if (!config.oauth.jwks) missing.push('OAUTH_JWKS (the OAuth signing keys, a private JWK Set)');
+  if (config.oauth.cookieKeys.length === 0) missing.push('OAUTH_COOKIE_KEYS (at least one key of 32 characters or more)');
   if (missing.length > 0) {
     throw new ConfigError(`Production start refused, missing or weak:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   }
@@ -212,4 +246,5 @@ export interface ResolvedConfig extends Config {
   auth: Config['auth'] & { jwtSecret: string };
   encryption: Config['encryption'] & { key: string };
   webhook: { key: string; url: string };
+  oauth: { jwks: OAuthJwks; cookieKeys: string[] };
 }

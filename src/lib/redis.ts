@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import { FallbackStore } from '../http/fallback-store';
 import type { RateLimitStoreFactory } from '../http/rate-limit';
 import type { Logger } from './logger';
 
@@ -32,10 +33,17 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
   };
 }
 
-export function redisRateLimitStores(client: Redis): RateLimitStoreFactory {
+/** Counters in Redis; while Redis fails, each instance counts in memory (FallbackStore). */
+export function redisRateLimitStores(client: Redis, logger: Logger): RateLimitStoreFactory {
   return (prefix) =>
-    new RedisStore({
-      prefix,
-      sendCommand: (command: string, ...args: string[]) => client.call(command, ...args) as Promise<RedisReply>,
-    });
+    new FallbackStore(
+      new RedisStore({
+        prefix,
+        sendCommand: async (command: string, ...args: string[]) => (await client.call(command, ...args)) as RedisReply,
+      }),
+      {
+        onFailure: (error) => logger.warn({ limiter: prefix, error: error instanceof Error ? error.message : String(error) }, 'rate limits fall back to per-instance counters: Redis failed'),
+        onRecovery: () => logger.info({ limiter: prefix }, 'rate limits shared through Redis again'),
+      },
+    );
 }

@@ -16,8 +16,13 @@ export interface PageData {
   [key: string]: unknown;
 }
 
+/** `views/<view>.eta` as the HTML text of a full page (for responses not sent through Express). */
+export function renderView(view: string, data: PageData): string {
+  return eta.render(view, data);
+}
+
 /** Renders `views/<view>.eta` as a full HTML page; pages are never cached (they carry CSRF tokens). */
 export function renderPage(res: Response, view: string, data: PageData, status = 200): void {
-  const html = eta.render(view, data);
+  const html = renderView(view, data);
   res.status(status).set('Cache-Control', 'no-store').type('html').send(html);
 }

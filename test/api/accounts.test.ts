@@ -185,6 +185,15 @@ describe('refresh and logout', () => {
     expect(audit).toHaveLength(1);
   });
 
+  test('when one refresh token is used twice at once, then one use wins, the other is reuse, and the whole family is revoked', async () => {
+    const account = await registerAccount(app.http);
+    const uses = await Promise.all([0, 1].map(() => app.http.post('/v1/auth/refresh').send({ refreshToken: account.refreshToken })));
+    expect(uses.map((use) => use.status).sort()).toEqual([200, 401]);
+    const winner = uses.find((use) => use.status === 200)!;
+    expect((await app.http.post('/v1/auth/refresh').send({ refreshToken: winner.body.refreshToken })).status).toBe(401);
+    expect(await app.services.audit.list({ action: 'auth.refresh_reuse', targetId: account.id, limit: 5 })).toHaveLength(1);
+  });
+
   test('when logging out, then 204 and the refresh token stops working', async () => {
     const account = await registerAccount(app.http);
     const res = await app.http.post('/v1/auth/logout').send({ refreshToken: account.refreshToken });

@@ -91,6 +91,8 @@ test('when entries are listed, then no password, hash or token appears in them',
   const user = await registerAccount(app.http);
   await app.http.post('/v1/auth/login').send({ email: user.email, password: 'not the password at all' });
   const res = await audit({ targetId: user.id });
+  expect(res.status).toBe(200);
+  expect(res.body.entries.map((entry: { action: string }) => entry.action)).toEqual(['auth.login', 'user.register']);
   const text = JSON.stringify(res.body);
   expect(text).not.toContain('not the password at all');
   expect(text).not.toContain(user.refreshToken);

@@ -91,4 +91,6 @@ test('when MODE revoked the key, then the value is still stored', async () => {
   const { owner, homeId } = await homeWithPeople(app);
   app.emulator.control.revokeUserKeys(owner.user.link.modeUserId!);
   expect((await app.http.put(`/v1/homes/${homeId}/kv/after-revoke`).set(bearer(owner.accessToken)).send({ value: 1 })).status).toBe(204);
+  const stored = await app.http.get(`/v1/homes/${homeId}/kv/after-revoke`).set(bearer(owner.accessToken));
+  expect([stored.status, stored.body.value]).toEqual([200, 1]);
 });

@@ -201,6 +201,8 @@ describe('MODE failures', () => {
     app.emulator.control.revokeUserKeys(owner.user.link.modeUserId!);
     const res = await app.http.post(`/v1/homes/${homeId}/members`).set(bearer(owner.accessToken)).send({ email: friend.email });
     expect(res.status).toBe(201);
+    const members = await app.http.get(`/v1/homes/${homeId}/members`).set(bearer(owner.accessToken));
+    expect(members.body.map((member: { userId: number }) => member.userId)).toContain(friend.user.link.modeUserId);
   });
 });
 

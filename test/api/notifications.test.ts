@@ -24,6 +24,9 @@ beforeAll(async () => {
       NOTIFY_EVENT_TYPES: 'alarm.*,door-open',
     },
   });
+});
+// Every test gets a home and members of its own: preferences one test sets never reach another.
+beforeEach(async () => {
   people = await homeWithPeople(app);
 });
 afterAll(async () => {

@@ -192,11 +192,21 @@ describe('storing', () => {
     expect(await prisma().device.count({ where: { id: 0 } })).toBe(0);
   });
 
-  test('when events are received, then the metrics count them by outcome', async () => {
-    const metrics = (await app.http.get('/metrics')).text;
-    expect(metrics).toMatch(/mode_webhook_events_total\{outcome="stored"\} \d+/);
-    expect(metrics).toMatch(/mode_webhook_events_total\{outcome="duplicate"\} \d+/);
-    expect(metrics).toMatch(/mode_webhook_events_total\{outcome="invalid_signature"\} \d+/);
+  test('when events are received, then the metrics count each one by its outcome', async () => {
+    const count = async (outcome: string) => {
+      const found = new RegExp(`mode_webhook_events_total\\{outcome="${outcome}"\\} (\\d+)`).exec((await app.http.get('/metrics')).text);
+      return Number(found?.[1] ?? 0);
+    };
+    const before = { stored: await count('stored'), duplicate: await count('duplicate'), invalid: await count('invalid_signature') };
+    const body = JSON.stringify(modeEvent({ eventType: 'counted' }));
+    expect((await postWebhook(app, body)).status).toBe(200);
+    expect((await postWebhook(app, body)).status).toBe(200);
+    expect((await postWebhook(app, body, 'ab'.repeat(32))).status).toBe(403);
+    expect({ stored: await count('stored'), duplicate: await count('duplicate'), invalid: await count('invalid_signature') }).toEqual({
+      stored: before.stored + 1,
+      duplicate: before.duplicate + 1,
+      invalid: before.invalid + 1,
+    });
   });
 
   test('when the OpenAPI document is read, then the webhook and the event routes are in it', async () => {

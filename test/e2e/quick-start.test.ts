@@ -1,4 +1,4 @@
-import { GOOD_PASSWORD } from '../fixtures/accounts';
+import { GOOD_PASSWORD, uniqueEmail } from '../fixtures/accounts';
 import { eventually } from '../fixtures/events';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
@@ -27,7 +27,7 @@ test('when started without configuration, then it warns about generated secrets 
 });
 
 test('when a user registers, then the account is linked through the embedded emulator', async () => {
-  const res = await post('/v1/auth/register', { email: 'quick@example.com', password: GOOD_PASSWORD });
+  const res = await post('/v1/auth/register', { email: uniqueEmail('quick'), password: GOOD_PASSWORD });
   expect(res.status).toBe(201);
   const body = (await res.json()) as { user: { link: { status: string } }; accessToken: string };
   expect(body.user.link.status).toBe('linked');
@@ -36,8 +36,14 @@ test('when a user registers, then the account is linked through the embedded emu
 });
 
 test('when the logs are read, then no password or token appears in them', async () => {
-  await post('/v1/auth/login', { email: 'quick@example.com', password: GOOD_PASSWORD });
+  const email = uniqueEmail('logs');
+  expect((await post('/v1/auth/register', { email, password: GOOD_PASSWORD })).status).toBe(201);
+  const login = await post('/v1/auth/login', { email, password: GOOD_PASSWORD });
+  expect(login.status).toBe(200);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  await eventually(() => (server.output().includes('/v1/auth/login') ? true : undefined));
   expect(server.output()).not.toContain(GOOD_PASSWORD);
+  expect(server.output()).not.toContain(accessToken);
   expect(server.output()).not.toMatch(/eyJhbGciOi/);
 });
 
@@ -51,7 +57,9 @@ test('when a request is served, then one log line names it by request ID, method
 });
 
 test('when SIGTERM arrives, then the server finishes and exits with 0', async () => {
-  const code = await server.stop('SIGTERM');
+  // A server of its own: stopping the shared one would take it from the other tests.
+  const own = await startServerProcess();
+  const code = await own.stop('SIGTERM');
   expect(code).toBe(0);
-  expect(server.output()).toContain('stopped');
-});
+  expect(own.output()).toContain('stopped');
+}, 90_000);

@@ -111,7 +111,9 @@ describe('ModeClient against the MODE emulator', () => {
     const { key } = await ctx.newUser();
     const home = await ctx.client.createHome(key, { name: 'Home' });
 
-    await ctx.client.sendHomeEvent(ctx.mode.projectKey, home.id, { eventType: 'bridge-hello', eventData: { n: 1 } });
+    await expect(ctx.client.sendHomeEvent(ctx.mode.projectKey, home.id, { eventType: 'bridge-hello', eventData: { n: 1 } })).resolves.toBeUndefined();
+    const sent = ctx.mode.control.requests().filter((logged) => logged.method === 'PUT' && logged.path === `/homes/${home.id}/event`);
+    expect(sent.map((logged) => logged.body)).toEqual([{ eventType: 'bridge-hello', eventData: { n: 1 } }]);
     const modules = await ctx.client.listSmartModules(key, home.id);
 
     expect(modules.length).toBeGreaterThan(0);

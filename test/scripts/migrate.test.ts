@@ -8,17 +8,17 @@ import { applyMigrations, migrationReport } from '../../src/modules/admin/migrat
 import { tempDir } from '../fixtures/admin';
 import { createTestDatabase, type TestDatabase } from '../support/database-template';
 
-let database: TestDatabase;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(() => database.close());
-
 const probeTable = `admin_probe_${process.pid}_${Date.now().toString(36)}`;
 const extra = (sql = `CREATE TABLE ${probeTable} (id int)`): Migration => ({ name: '29991231000000_probe', sql, checksum: sha256Hex(sql) });
 
 describe('migrate', () => {
+  // Each test gets a freshly migrated database of its own, so none sees another's probe migration.
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await createTestDatabase();
+  });
+  afterEach(() => database.close());
+
   test('when the database is migrated, then the status lists every migration as applied and none pending', async () => {
     const report = await migrationReport(database.db.sql);
     expect(report).toEqual({ applied: readMigrations().map((m) => m.name), pending: [], modified: [], unknown: [] });
@@ -37,6 +37,7 @@ describe('migrate', () => {
   });
 
   test('when an applied migration file changed or is missing from this version, then the status says so', async () => {
+    expect((await applyMigrations(database.db.sql, { migrations: [...readMigrations(), extra()] })).applied).toEqual(['29991231000000_probe']);
     const withChangedProbe = [...readMigrations(), extra('CREATE TABLE something_else (id int)')];
     expect((await migrationReport(database.db.sql, withChangedProbe)).modified).toEqual(['29991231000000_probe']);
     expect((await migrationReport(database.db.sql, readMigrations())).unknown).toEqual(['29991231000000_probe']);

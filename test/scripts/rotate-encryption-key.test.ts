@@ -45,9 +45,12 @@ test('when keys were sealed with the old key, then after rotation the new key al
   const summary = await rotateEncryptionKeys(deps(new SecretBox(newKey, [oldKey])), { actor, batchSize: 3 });
   expect(summary).toMatchObject({ rotated: 7, unreadable: 0, alreadyCurrent: 0, changedMeanwhile: 0, interrupted: false });
   const onlyNew = new SecretBox(newKey);
-  for (const [userId, sealed] of await storedKeys()) {
-    expect(sealed.keyId).toBe(onlyNew.currentKeyId);
-    expect(onlyNew.open(sealed)).toBe(keys.get(userId));
+  const stored = await storedKeys();
+  expect(keys.size).toBe(7);
+  for (const [userId, key] of keys) {
+    const sealed = stored.get(userId);
+    expect(sealed?.keyId).toBe(onlyNew.currentKeyId);
+    expect(onlyNew.open(sealed!)).toBe(key);
   }
   const [entry] = await new AuditRepository(prisma()).list({ action: 'admin.keys.rotate', limit: 1 });
   expect(entry).toMatchObject({ actorType: 'admin', result: 'success' });

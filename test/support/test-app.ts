@@ -5,6 +5,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
 import { loadConfig, type ResolvedConfig } from '../../src/lib/config';
+import { generateOAuthJwks } from '../../src/lib/dev-secrets';
 import { createLogger } from '../../src/lib/logger';
 import { closePasswordHashing } from '../../src/modules/auth/passwords';
 import { buildServices, type ServiceDeps, type Services } from '../../src/services';
@@ -31,9 +32,18 @@ export interface TestAppOptions {
   mode?: Partial<ConstructorParameters<typeof ModeClient>[0]>;
   /** Points the emulator's Event Webhook at this app; MODE_WEBHOOK_URL becomes that real URL. */
   webhooks?: boolean;
+  /**
+   * The database and the emulator of another test app, for a "restart": new services on the
+   * same data. They stay open when this app closes; their owner closes them.
+   */
+  sharing?: Pick<TestApp, 'database' | 'emulator'>;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+/** The OAuth authorization server's signing keys, one set per test process (RSA generation takes a moment). */
+let testOAuthJwks: string | undefined;
+const oauthJwks = () => (testOAuthJwks ??= JSON.stringify(generateOAuthJwks()));
 
 export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
   const config = loadConfig({
@@ -47,6 +57,8 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
     LOGIN_FAILURES_PER_ACCOUNT: '10000',
     API_RATE_LIMIT_PER_MIN: '0',
     BACKGROUND_JOBS: 'false',
+    OAUTH_JWKS: oauthJwks(),
+    OAUTH_COOKIE_KEYS: 'test-oauth-cookie-key-that-is-long-enough-0123456789',
     ...env,
   });
   return config as ResolvedConfig;
@@ -54,14 +66,15 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
 
 /** The app on a real database, listening on a loopback port, driven through real HTTP. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const emulator = await createEmulator();
+  const database = options.sharing?.database ?? (await createTestDatabase());
+  const emulator = options.sharing?.emulator ?? (await createEmulator());
   // Listening first: the webhook URL, part of MODE's signature, needs the port.
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const webhookEnv: Record<string, string> = options.webhooks ? { MODE_WEBHOOK_URL: `${url}/webhooks/mode/events` } : {};
-  const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, ...webhookEnv, ...options.env });
+  // The app's own address is its public URL (the OAuth issuer, links in pages).
+  const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, PUBLIC_URL: url, ...webhookEnv, ...options.env });
   const logger = createLogger(config.logLevel);
   const metrics = createMetrics();
   const mode = new ModeClient({
@@ -94,8 +107,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await mode.close();
-      await emulator.close();
-      await database.close();
+      if (!options.sharing) {
+        await emulator.close();
+        await database.close();
+      }
       await closePasswordHashing();
     },
   };

@@ -10,11 +10,20 @@ export interface ServicePrincipalResolver {
   resolve(token: string, req: Request, scope: Scope | undefined): Promise<Principal>;
 }
 
+/** Turns the access token of a linked third-party app into its user; provided by oauth-apps. */
+export interface AppPrincipalResolver {
+  resolve(token: string, scope: Scope | undefined): Promise<Principal>;
+}
+
 export interface GuardDeps {
   accessTokens: AccessTokens;
   users: UsersRepository;
   services?: ServicePrincipalResolver;
+  apps?: AppPrincipalResolver;
 }
+
+/** The bridge's own tokens are JWTs; the authorization server's are opaque (no dots). */
+const isOpaque = (token: string): boolean => !token.includes('.');
 
 export function bearerToken(req: Request): string {
   const header = req.get('authorization');
@@ -26,6 +35,8 @@ export function bearerToken(req: Request): string {
 export function createGuards(deps: GuardDeps): Guards {
   const resolve = async (req: Request, access: Exclude<Access, 'public'>, scope?: Scope): Promise<Principal> => {
     const token = bearerToken(req);
+    // Admin routes never take an app's token: it fails there as any non-JWT does.
+    if (deps.apps && isOpaque(token) && access === 'user') return deps.apps.resolve(token, scope);
     if (deps.accessTokens.audienceOf(token) === SERVICE_AUDIENCE && access === 'user' && deps.services) {
       return deps.services.resolve(token, req, scope);
     }

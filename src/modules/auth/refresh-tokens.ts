@@ -38,7 +38,14 @@ export class RefreshTokens {
       throw new RefreshTokenReuseError(record.userId);
     }
     if (record.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('The refresh token has expired');
-    return { userId: record.userId, refreshToken: await this.issue(record.userId, record.familyId) };
+    const refreshToken = await this.issue(record.userId, record.familyId);
+    // A concurrent reuse of the same token revokes the family, possibly before the new token
+    // was written: the parent is revoked in any case, so look again and take the new one back.
+    if ((await this.repository.findByHash(sha256Hex(token)))?.revokedAt) {
+      await this.repository.revokeFamily(record.familyId);
+      throw new RefreshTokenReuseError(record.userId);
+    }
+    return { userId: record.userId, refreshToken };
   }
 
   /** Ends the session the token belongs to; unknown tokens are ignored (logout is idempotent). */

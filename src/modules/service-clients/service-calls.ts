@@ -86,7 +86,7 @@ export function serviceCallMiddleware(limits: ServiceCallLimits): RequestHandler
     stores: limits.stores,
   });
   const onBehalfOfNeedsServiceToken: RequestHandler = (req, _res, next) => {
-    if (req.principal?.kind === 'user' && req.get(ON_BEHALF_OF) !== undefined) {
+    if (req.principal && req.principal.kind !== 'service' && req.get(ON_BEHALF_OF) !== undefined) {
       throw new ValidationError([{ field: 'headers.x-on-behalf-of', message: 'Only service tokens may act on behalf of a user' }], 'X-On-Behalf-Of needs a service token');
     }
     next();
