@@ -93,6 +93,7 @@ const envSchema = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   STREAM_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(5),
   STREAM_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  DEVICE_STATE_MAX_TYPES: z.coerce.number().int().min(1).max(1000).default(50),
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: optionalText,
   NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -188,6 +189,8 @@ export interface Config {
   };
   events: { retentionDays: number };
   stream: { maxConnectionsPerUser: number; heartbeatMs: number };
+  /** Event types whose latest value is kept per device; beyond it the type with the oldest value goes. */
+  deviceState: { maxTypes: number };
   notifications: {
     /** Event types that notify a home's members: names, `prefix*` patterns or `*`; empty: none. */
     eventTypes: string[];
@@ -281,6 +284,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, niceIncrement: env.PASSWORD_HASH_NICE },
     events: { retentionDays: env.EVENT_RETENTION_DAYS },
     stream: { maxConnectionsPerUser: env.STREAM_MAX_CONNECTIONS_PER_USER, heartbeatMs: env.STREAM_HEARTBEAT_MS },
+    deviceState: { maxTypes: env.DEVICE_STATE_MAX_TYPES },
     notifications: notificationsConfig(env),
     outbox: { maxAttempts: env.OUTBOX_MAX_ATTEMPTS, retryBaseMs: env.OUTBOX_RETRY_BASE_MS, leaseMs: env.OUTBOX_LEASE_MS },
     commandPolicyFile: env.COMMAND_POLICY_FILE,

@@ -9,7 +9,8 @@ import { freePort, startServerProcess, type ServerProcess } from '../support/ser
 import { describeNeeding, needs, postgresUrl, redisUrl } from '../support/requirements';
 
 // Two instances behind one PostgreSQL and one Redis must behave as one: shared rate limits,
-// events received by one reaching stream clients of the other, each notification sent once.
+// events (and the device state changes they make) received by one reaching stream clients of the
+// other, each notification sent once.
 // Needs TEST_POSTGRES_URL (or TEST_DATABASE_URL) and TEST_REDIS_URL; .ci/run provides both.
 
 
@@ -138,7 +139,7 @@ describeNeeding([needs.postgres, needs.redis], 'two instances on one PostgreSQL 
     expect((await call(b, 'POST', '/v1/auth/login', { email, password: GOOD_PASSWORD })).status).toBe(429);
   });
 
-  test('when instance A receives a device event, then a stream client on instance B gets it and each notification goes out once', async () => {
+  test('when instance A receives a device event, then a stream client on instance B gets it and its device state change, and each notification goes out once', async () => {
     const email = uniqueEmail('stream');
     const registered = (await (await call(a, 'POST', '/v1/auth/register', { email, password: GOOD_PASSWORD })).json()) as { accessToken: string };
     const token = registered.accessToken;
@@ -161,7 +162,9 @@ describeNeeding([needs.postgres, needs.redis], 'two instances on one PostgreSQL 
 
     const count = 6;
     for (let i = 0; i < count; i += 1) await emulator.control.emitDeviceEvent(device.id, { eventType: 'door-opened', eventData: { n: i } });
-    await until(() => (received.match(/door-opened/g) ?? []).length >= count, 'events on the stream of instance B');
+    await until(() => (received.match(/^id: \d+\ndata: [^\n]*door-opened/gm) ?? []).length >= count, 'events on the stream of instance B');
+    // Each event is newer than the one before, so each also changes the device state: one device-state message apiece.
+    await until(() => (received.match(/^event: device-state\ndata: [^\n]*door-opened/gm) ?? []).length >= count, 'device state changes on the stream of instance B');
     await until(() => receiver.deliveries.size >= count, 'one outbound notification per event');
     // Once no outbox message is left to send, no further delivery can come: duplicates would be in by now.
     await until(async () => (await query(`SELECT id FROM outbox_messages WHERE status = 'pending'`)).length === 0, 'an empty outbox');

@@ -42,8 +42,22 @@ export class DevicesRepository {
     await this.prisma.device.updateMany({ where: { id: deviceId }, data: { homeId: null } });
   }
 
+  /** The device was deleted: where it was and its state (latest values) go together. */
+  async remove(deviceId: number): Promise<void> {
+    this.known.delete(deviceId);
+    // Latest values before the device row: the order the webhook's statement takes their locks in.
+    await this.prisma.$transaction([
+      this.prisma.deviceLatestEvent.deleteMany({ where: { deviceId } }),
+      this.prisma.device.updateMany({ where: { id: deviceId }, data: { homeId: null } }),
+    ]);
+  }
+
+  /** The home was deleted: its devices' locations and the state they had there go together. */
   async forgetHome(homeId: number): Promise<void> {
     for (const [id, device] of this.known.entries()) if (device.homeId === homeId) this.known.delete(id);
-    await this.prisma.device.updateMany({ where: { homeId }, data: { homeId: null } });
+    await this.prisma.$transaction([
+      this.prisma.deviceLatestEvent.deleteMany({ where: { homeId } }),
+      this.prisma.device.updateMany({ where: { homeId }, data: { homeId: null } }),
+    ]);
   }
 }

@@ -3,6 +3,7 @@ import { ErrorBody } from '../../http/openapi';
 import type { ApiRouter } from '../../http/route';
 import { principalOf } from '../auth/guards';
 import { HomeParams, upstreamResponses } from '../homes/homes.schemas';
+import { DeviceListQuery, DeviceStateView, DeviceWithStateView } from './device-state.schemas';
 import { ClaimDeviceBody, CommandBody, DeviceParams, DeviceView, UpdateDeviceBody } from './devices.schemas';
 import type { DevicesService } from './devices.service';
 
@@ -11,8 +12,13 @@ export function registerDeviceRoutes(api: ApiRouter, devices: DevicesService): v
   const notFound = { description: 'No such device (or home) among yours', schema: ErrorBody };
 
   api.route(
-    { method: 'get', path: '/v1/homes/:homeId/devices', summary: 'Devices of a home', tags, access: 'user', scope: 'devices:read', params: HomeParams, responses: { ...upstreamResponses, 200: { description: 'Devices', schema: z.array(DeviceView) }, 404: notFound } },
-    async ({ params }, req, res) => void res.json(await devices.listInHome(principalOf(req).userId, params.homeId)),
+    { method: 'get', path: '/v1/homes/:homeId/devices', summary: 'Devices of a home (from MODE), with `?include=state` each with its state (from the bridge)', tags, access: 'user', scope: 'devices:read', params: HomeParams, query: DeviceListQuery, responses: { ...upstreamResponses, 200: { description: 'Devices', schema: z.array(DeviceWithStateView) }, 404: notFound } },
+    async ({ params, query }, req, res) => void res.json(await devices.listInHome(principalOf(req).userId, params.homeId, { includeState: query.include === 'state' })),
+  );
+
+  api.route(
+    { method: 'get', path: '/v1/devices/:deviceId/state', summary: "A device's latest event of each type, as the bridge received them (MODE keeps no device state)", tags, access: 'user', scope: 'devices:read', params: DeviceParams, responses: { ...upstreamResponses, 200: { description: 'The device state; `latest` is `{}` before any event', schema: DeviceStateView }, 404: notFound } },
+    async ({ params }, req, res) => void res.json(await devices.state(principalOf(req).userId, params.deviceId)),
   );
 
   api.route(

@@ -5,6 +5,8 @@ import { hasRight, type HomeAccess, type HomeRight } from '../homes/home-access'
 import type { HomeRole } from '../homes/memberships.repository';
 import type { LinkingService } from '../linking/linking.service';
 import type { CommandPolicy, DeviceCommand } from '../policy/command-policy';
+import type { DeviceStateRepository } from './device-state.repository';
+import { toDeviceStateView, type DeviceStateView, type DeviceWithStateView } from './device-state.schemas';
 import type { DevicesRepository } from './devices.repository';
 import { toDeviceView, type DeviceView } from './devices.schemas';
 
@@ -36,13 +38,27 @@ export class DevicesService {
     private readonly devices: DevicesRepository,
     private readonly policy: CommandPolicy,
     private readonly audit: AuditRepository,
+    private readonly states: DeviceStateRepository,
   ) {}
 
-  async listInHome(userId: string, homeId: number): Promise<DeviceView[]> {
+  /** The home's devices as MODE lists them; with `includeState`, each with its state from the bridge. */
+  async listInHome(userId: string, homeId: number, options: { includeState?: boolean } = {}): Promise<DeviceWithStateView[]> {
     await this.access.requireMember(userId, homeId);
     const devices = await this.linking.withUserKey(userId, (key) => this.mode.listDevices(key, homeId));
     await this.devices.remember(devices.map(located));
-    return devices.map(toDeviceView);
+    if (!options.includeState) return devices.map(toDeviceView);
+    const states = await this.states.inHome(homeId, devices.map((device) => device.id));
+    return devices.map((device) => {
+      const state = states.get(device.id);
+      return { ...toDeviceView(device), ...(state ? { state: toDeviceStateView(state) } : {}) };
+    });
+  }
+
+  /** What the webhook stored of the device: its latest event of each type. Members of its home only. */
+  async state(userId: string, deviceId: number): Promise<DeviceStateView> {
+    const { homeId } = await this.locate(userId, deviceId);
+    const state = (await this.states.inHome(homeId, [deviceId])).get(deviceId);
+    return toDeviceStateView(state ?? { deviceId, homeId, lastSeenAt: null, latest: {} });
   }
 
   async claim(userId: string, homeId: number, claimCode: string): Promise<DeviceView> {
@@ -73,7 +89,7 @@ export class DevicesService {
   async delete(userId: string, deviceId: number): Promise<void> {
     await this.locateWithRight(userId, deviceId, 'devices.delete');
     await this.onDevice(userId, deviceId, (key) => this.mode.deleteDevice(key, deviceId));
-    await this.devices.forget(deviceId);
+    await this.devices.remove(deviceId);
   }
 
   /** Sends the command only when the policy allows it for the device class and the caller's role. */

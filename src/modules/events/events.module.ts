@@ -58,7 +58,7 @@ export function buildEventPipeline(deps: EventPipelineDeps): EventPipeline {
   const eventBus = deps.eventBus ?? new InProcessEventBus(logger);
   const outboxRepository = new OutboxRepository(db.sql);
   const outbox = new Outbox({ repository: outboxRepository, logger, metrics, options: config.outbox });
-  const eventsRepository = new EventsRepository(db.prisma, db.sql);
+  const eventsRepository = new EventsRepository(db.prisma, db.sql, { deviceStateMaxTypes: config.deviceState.maxTypes });
   // Each batched write holds a connection; leave most of the pool to everything else.
   const ingestBatching = { maxBatch: 200, maxInFlight: db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2)) };
   const events = new EventsService(eventsRepository, deps.homeAccess, eventBus, outbox, config.webhook, logger, metrics, ingestBatching);

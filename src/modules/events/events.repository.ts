@@ -1,5 +1,6 @@
 import type { PrismaClient, SqlRunner } from '../../db/database';
 import type { Prisma } from '../../generated/prisma/client';
+import { latestEventsCtes } from './latest-events.sql';
 
 // Stored device events (MODE keeps none) and the device state they update. The webhook path
 // is raw SQL in one statement: insert-if-new needs ON CONFLICT DO NOTHING ... RETURNING.
@@ -23,7 +24,8 @@ export interface StoredEvent extends EventFields {
   receivedAt: Date;
 }
 
-export type StoreResult = { stored: StoredEvent } | { duplicateOf: string };
+/** `latest`: the event became its device's latest value of its type (device state changed). */
+export type StoreResult = { stored: StoredEvent; latest: boolean } | { duplicateOf: string };
 
 export interface HistoryFilter {
   eventType?: string;
@@ -36,14 +38,21 @@ export interface HistoryFilter {
 
 export const FANOUT_TOPIC = 'event.fanout';
 
+export interface EventsRepositoryOptions {
+  /** Event types whose latest value is kept per device (DEVICE_STATE_MAX_TYPES). */
+  deviceStateMaxTypes: number;
+}
+
 export class EventsRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlRunner,
+    private readonly options: EventsRepositoryOptions = { deviceStateMaxTypes: 50 },
   ) {}
 
   /**
-   * Stores each event once, updates its device and queues its fan-out, atomically, in one
+   * Stores each event once, updates its device and its latest values (latest-events.sql.ts) and
+   * queues its fan-out, atomically, in one
    * statement for the whole list: data-modifying CTEs instead of a BEGIN ... COMMIT of three per
    * event, so one round trip and one commit serve many concurrent webhook calls. Results come
    * back in the events' order. An event whose dedup key is stored already (or repeats one earlier
@@ -56,7 +65,7 @@ export class EventsRepository {
   async storeMany(events: NewEvent[]): Promise<StoreResult[]> {
     if (events.length === 0) return [];
     const column = <V>(pick: (event: NewEvent) => V) => events.map(pick);
-    const inserted = await this.sql.query<{ id: string; dedup_key: string; received_at: Date }>(
+    const inserted = await this.sql.query<{ id: string; dedup_key: string; received_at: Date; latest: boolean }>(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[])
            AS t(dedup_key, home_id, device_id, device_class, event_type, event_data, timestamp)
@@ -73,8 +82,9 @@ export class EventsRepository {
          INSERT INTO outbox_messages (idempotency_key, topic, payload)
          SELECT 'event:' || id::text, $8, jsonb_build_object('eventId', id::text) FROM new_event
          ON CONFLICT (idempotency_key) DO NOTHING
-       )
-       SELECT id::text AS id, dedup_key, received_at FROM new_event`,
+       ), ${latestEventsCtes('$9::int')}
+       SELECT n.id::text AS id, n.dedup_key, n.received_at, (v.event_id IS NOT NULL) AS latest
+       FROM new_event n LEFT JOIN latest_value v ON v.event_id = n.id`,
       [
         column((event) => event.dedupKey),
         column((event) => event.homeId),
@@ -84,6 +94,7 @@ export class EventsRepository {
         column((event) => JSON.stringify(event.eventData)),
         column((event) => event.timestamp.toISOString()),
         FANOUT_TOPIC,
+        this.options.deviceStateMaxTypes,
       ],
     );
     const storedNow = new Map(inserted.map((row) => [row.dedup_key, row]));
@@ -95,7 +106,7 @@ export class EventsRepository {
       if (row && !answered.has(event.dedupKey)) {
         answered.add(event.dedupKey);
         const { dedupKey: _dedupKey, ...fields } = event;
-        return { stored: { id: row.id, ...fields, receivedAt: new Date(row.received_at) } };
+        return { stored: { id: row.id, ...fields, receivedAt: new Date(row.received_at) }, latest: row.latest };
       }
       return { duplicateOf: row?.id ?? storedBefore.get(event.dedupKey) ?? '' };
     });

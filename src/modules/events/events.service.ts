@@ -81,6 +81,11 @@ export class EventsService {
     // After the commit and without waiting: the live streams get it at once, the fan-out's
     // own publish covers a crash right here (streams drop the repeat by ID).
     this.bus.publish(toEventView(stored)).catch((error: unknown) => this.logger.warn({ err: error, eventId: stored.id }, 'publishing an event failed'));
+    // A missed state message is not replayed: the stored state is what a reconnecting client reads.
+    if (result.latest && stored.deviceId !== null) {
+      const change = { deviceId: stored.deviceId, homeId: stored.homeId, eventType: stored.eventType, eventData: stored.eventData, timestamp: stored.timestamp.toISOString(), eventId: stored.id };
+      this.bus.publishDeviceState(change).catch((error: unknown) => this.logger.warn({ err: error, eventId: stored.id }, 'publishing a device state change failed'));
+    }
     this.outbox.wake();
     return { id: stored.id, duplicate: false };
   }

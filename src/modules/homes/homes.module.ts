@@ -3,6 +3,7 @@ import type { SecretBox } from '../../lib/secret-box';
 import type { ModeClient } from '../../mode';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { AuthService } from '../auth/auth.service';
+import { DeviceStateRepository } from '../devices/device-state.repository';
 import { DevicesRepository } from '../devices/devices.repository';
 import { DevicesService } from '../devices/devices.service';
 import { StoredNotifier } from '../invitations/invitation-notices.repository';
@@ -55,7 +56,7 @@ export function buildHomeModule(deps: HomeModuleDeps): HomeModule {
   return {
     homes: new HomesService(mode, linking, homeAccess, memberships, devicesRepository),
     members: new MembersService(mode, linking, homeAccess, memberships, users, invitations),
-    devices: new DevicesService(mode, linking, homeAccess, devicesRepository, loadCommandPolicy(deps.commandPolicyFile), audit),
+    devices: new DevicesService(mode, linking, homeAccess, devicesRepository, loadCommandPolicy(deps.commandPolicyFile), audit, new DeviceStateRepository(prisma)),
     kv: new KvService(mode, linking, homeAccess),
     invitations,
   };

@@ -1,20 +1,26 @@
 import type { Response } from 'express';
+import type { DeviceStateChange } from '../devices/device-state.schemas';
 import type { EventView } from '../events/events.schemas';
 
 // One Server-Sent Events response. Events are written as `id: <event id>` + `data: <JSON>`, so a
 // browser's EventSource sends the last ID back as Last-Event-ID when it reconnects. While the
 // stored history is replayed, live events wait in a buffer and are sent after it, without repeats.
+// Device state changes are named `device-state` messages without an `id:`, so they neither reach
+// EventSource.onmessage nor move the Last-Event-ID a reconnect resumes from.
 
 /** A client that does not read its stream is dropped rather than buffered without bound. */
 const MAX_UNSENT_BYTES = 1024 * 1024;
 const RECONNECT_AFTER_MS = 3_000;
+export const DEVICE_STATE_MESSAGE = 'device-state';
+
+type Live = { event: EventView } | { change: DeviceStateChange };
 
 export class SseConnection {
   closed = false;
   removed = false;
   homes: Set<number>;
   private replaying: boolean;
-  private pending: EventView[] = [];
+  private pending: Live[] = [];
 
   constructor(
     readonly userId: string,
@@ -40,8 +46,14 @@ export class SseConnection {
 
   /** A live event: sent now, or after the replay in progress. */
   deliver(event: EventView): void {
-    if (this.replaying) this.pending.push(event);
+    if (this.replaying) this.pending.push({ event });
     else this.write(event);
+  }
+
+  /** A device's new latest value: sent now, or after the replay in progress (in arrival order with events). */
+  deliverDeviceState(change: DeviceStateChange): void {
+    if (this.replaying) this.pending.push({ change });
+    else this.writeNamed(DEVICE_STATE_MESSAGE, change);
   }
 
   write(event: EventView): void {
@@ -56,7 +68,10 @@ export class SseConnection {
     this.replaying = false;
     const waiting = this.pending;
     this.pending = [];
-    for (const event of waiting) if (!replayed.has(event.id)) this.write(event);
+    for (const live of waiting) {
+      if ('change' in live) this.writeNamed(DEVICE_STATE_MESSAGE, live.change);
+      else if (!replayed.has(live.event.id)) this.write(live.event);
+    }
   }
 
   heartbeat(): void {

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import { Gauge, type Registry } from 'prom-client';
 import { RateLimitedError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
+import type { DeviceStateChange } from '../devices/device-state.schemas';
 import type { EventView } from '../events/events.schemas';
 import type { EventBus } from './event-bus';
 import { RecentIds } from './recent-ids';
@@ -36,7 +37,7 @@ export class StreamHub {
   /** Slots per user, taken before the first await of open() so concurrent opens cannot overshoot. */
   private readonly slots = new Map<string, number>();
   private readonly recent = new RecentIds(4096);
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
   private heartbeat?: NodeJS.Timeout;
   private refresher?: NodeJS.Timeout;
 
@@ -48,7 +49,7 @@ export class StreamHub {
     private readonly logger: Logger,
     metrics: Registry,
   ) {
-    this.unsubscribe = bus.subscribe((event) => this.dispatch(event));
+    this.unsubscribe = [bus.subscribe((event) => this.dispatch(event)), bus.subscribeDeviceState((change) => this.dispatchDeviceState(change))];
     const hub = this;
     new Gauge({
       name: 'event_stream_connections',
@@ -111,7 +112,7 @@ export class StreamHub {
 
   /** Ends every stream (shutdown: open streams would otherwise keep the server from closing). */
   close(): void {
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
     for (const set of this.byUser.values()) for (const connection of set) connection.end();
     this.stopTimers();
   }
@@ -120,6 +121,12 @@ export class StreamHub {
     if (!this.recent.add(event.id)) return;
     for (const set of this.byUser.values()) {
       for (const connection of set) if (connection.homes.has(event.homeId)) connection.deliver(event);
+    }
+  }
+
+  private dispatchDeviceState(change: DeviceStateChange): void {
+    for (const set of this.byUser.values()) {
+      for (const connection of set) if (connection.homes.has(change.homeId)) connection.deliverDeviceState(change);
     }
   }
 

@@ -28,7 +28,8 @@ export function registerStreamRoutes(api: ApiRouter, hub: StreamHub): void {
       responses: {
         200: {
           description:
-            'A `text/event-stream`: each event as `id: <event id>` and `data: <Event JSON>`; a `: heartbeat` comment every 15 s; ' +
+            'A `text/event-stream`: each event as `id: <event id>` and `data: <Event JSON>`; when an event becomes its device\'s latest value of its type, ' +
+            'also `event: device-state` and `data: <DeviceStateChange JSON>` (no `id:`); a `: heartbeat` comment every 15 s; ' +
             'after a reconnect with Last-Event-ID, the stored events missed since that ID come first',
           schema: z.string(),
           contentType: 'text/event-stream',
