@@ -198,7 +198,7 @@ describe('who may read it', () => {
 
   test('when a service client acts for a member, then devices:read is needed', async () => {
     const device = await thermostat();
-    const admin = await registerAdmin(app.http);
+    const admin = await registerAdmin(app);
     const reader = await serviceToken(app.http, await createClient(app.http, admin, { name: 'Dashboard', scopes: ['devices:read'] }));
     const eventsOnly = await serviceToken(app.http, await createClient(app.http, admin, { name: 'Archive', scopes: ['events:read'] }));
 
