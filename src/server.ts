@@ -50,8 +50,12 @@ async function main(): Promise<void> {
     forced.unref();
     server.close();
     runtime.services.stream.close(); // open event streams never become idle
+    // A keep-alive connection whose request finishes during the drain would otherwise stay open
+    // until its keep-alive timeout and hold the close back: close each one as soon as it is idle.
+    const closingIdle = setInterval(() => server.closeIdleConnections(), 100);
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.once('close', () => resolve()));
+    clearInterval(closingIdle);
     await runtime.stop();
     await db.close();
     logger.info('stopped');

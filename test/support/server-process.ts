@@ -36,7 +36,17 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     // Any free port for the embedded emulator, so parallel server processes never collide on 4600.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', LOG_LEVEL: 'info', EMULATOR_PORT: '0', ...env, PORT: String(port), DATA_DIR: dataDir, HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: tsx runs the server in a child process of its own, which a SIGKILL
+    // of tsx alone would leave running.
+    detached: true,
   });
+  const killAll = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
@@ -48,7 +58,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     const ready = await fetch(`${url}/readyz`).then((res) => res.ok, () => false);
     if (ready) break;
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      killAll();
       throw new Error(`server did not become ready:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -59,7 +69,10 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     dataDir,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null) {
+        if (signal === 'SIGKILL') killAll();
+        else child.kill(signal); // tsx hands it to the server and exits with the server's code
+      }
       const code = await exited;
       if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
       return code;
