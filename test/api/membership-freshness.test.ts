@@ -35,7 +35,7 @@ test('when a member is removed through the bridge, then their open stream stops 
     // Well inside the stream's periodic refresh (60 s): the change itself re-scopes the stream.
     await eventually(() => (app.services.stream.watchedHomes(people.member.id).length === 0 ? true : undefined), 5_000);
     await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'after-removal' }));
-    await expect(stream.next(300)).rejects.toThrow('no event on the stream in time');
+    await expect(stream.next(300)).rejects.toThrow('no message on the stream in time');
   } finally {
     stream.close();
   }
