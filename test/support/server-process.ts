@@ -31,13 +31,14 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   const root = resolve(__dirname, '../..');
   const port = Number(env.PORT ?? (await freePort()));
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mode-bridge-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'src/server.ts')], {
+  // tsx as a loader inside the server's own process (not its CLI, which runs the server as a child
+  // and, on a busy machine, may decide the child ignored a SIGTERM it was still handling).
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/server.ts')], {
     cwd: root,
     // Any free port for the embedded emulator, so parallel server processes never collide on 4600.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', LOG_LEVEL: 'info', EMULATOR_PORT: '0', ...env, PORT: String(port), DATA_DIR: dataDir, HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: tsx runs the server in a child process of its own, which a SIGKILL
-    // of tsx alone would leave running.
+    // Its own process group, so a SIGKILL reaches whatever the server started too.
     detached: true,
   });
   const killAll = () => {
@@ -71,7 +72,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null) {
         if (signal === 'SIGKILL') killAll();
-        else child.kill(signal); // tsx hands it to the server and exits with the server's code
+        else child.kill(signal);
       }
       const code = await exited;
       if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
