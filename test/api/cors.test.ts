@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { bearer, registerAccount } from '../fixtures/accounts';
 import { ConfigError, loadConfig } from '../../src/lib/config';
 import { PREFLIGHT_MAX_AGE_SECONDS } from '../../src/http/cors';
-import { generateOAuthJwks } from '../../src/lib/dev-secrets';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { productionEnv } from '../fixtures/production-env';
 
 // CORS from CORS_ORIGINS: the listed origins get answers a browser lets the app read, preflights
 // included; any other origin gets no CORS header at all; unset, nothing changes.
@@ -100,17 +99,7 @@ describe('without CORS_ORIGINS', () => {
 });
 
 describe('CORS_ORIGINS configuration', () => {
-  const production = {
-    NODE_ENV: 'production',
-    JWT_SECRET: randomBytes(48).toString('base64url'),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    MODE_PROJECT_ID: '7',
-    MODE_PROJECT_KEY: randomBytes(24).toString('base64url'),
-    MODE_WEBHOOK_KEY: randomBytes(24).toString('base64url'),
-    MODE_WEBHOOK_URL: 'https://bridge.example.com/webhooks/mode/events',
-    OAUTH_JWKS: JSON.stringify(generateOAuthJwks()),
-    OAUTH_COOKIE_KEYS: randomBytes(32).toString('base64url'),
-  };
+  const production = productionEnv();
 
   test('when production is started with *, then the start is refused naming CORS_ORIGINS', () => {
     expect(() => loadConfig({ ...production, CORS_ORIGINS: '*' })).toThrow(ConfigError);
