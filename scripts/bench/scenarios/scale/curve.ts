@@ -1,4 +1,7 @@
 // How a cost grows: one curve per measured quantity of the `scale` scenario, each point measured in
+import type { BenchSettings } from '../../context';
+import type { PostgresCluster } from '../../postgres';
+import type { EmulatorService } from '../../processes';
 // the same run. Rendered as a table and as a chart (docs/benchmarks/<id>.svg) by the report.
 
 export interface CurvePoint {
@@ -29,4 +32,26 @@ export interface Curve {
   goals: CurveGoal[];
   /** Caveats worth printing beside the table (e.g. "2 cores: a smoke figure"). */
   notes: string[];
+}
+
+/** What a scale runner is given; every runner starts (and stops) the bridges it needs. */
+export interface ScaleEnv {
+  settings: BenchSettings;
+  emulator: EmulatorService;
+  /** Scale runs on PostgreSQL, as production does. */
+  postgres: PostgresCluster;
+  /** Creates an empty database on the cluster and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  logDir: string;
+  cpuProfileDir?: string;
+  bridgeEnv: Record<string, string>;
+  bridgeDist?: string;
+  log(line: string): void;
+}
+
+/** One curve of the `scale` scenario: `--points <name>=a,b,c` replaces its default points. */
+export interface ScaleRunner {
+  name: string;
+  defaultPoints: number[];
+  run(env: ScaleEnv, points: number[]): Promise<Curve>;
 }
