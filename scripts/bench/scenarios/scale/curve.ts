@@ -1,8 +1,9 @@
 // How a cost grows: one curve per measured quantity of the `scale` scenario, each point measured in
+// the same run. Rendered as a table and as a chart (docs/benchmarks/<id>.svg) by the report.
+
 import type { BenchSettings } from '../../context';
 import type { PostgresCluster } from '../../postgres';
 import type { EmulatorService } from '../../processes';
-// the same run. Rendered as a table and as a chart (docs/benchmarks/<id>.svg) by the report.
 
 export interface CurvePoint {
   /** The size at this point: stored events, open streams, members, rows, instances. */
