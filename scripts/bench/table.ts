@@ -76,16 +76,19 @@ export function renderReport(report: Report, format: Format, options: { scale?: 
     const rows = f.runs.map((run) => [run.format, run.params, run.logins.rps, baseline > 0 ? (run.logins.rps / baseline).toFixed(2) : '-', run.logins.latencyMs.p50, run.logins.latencyMs.p99, run.logins.cpuMsPerRequest.bridge ?? '-', run.logins.non2xx]);
     parts.push(render(format, ['stored format', 'parameters', 'logins/s', 'vs argon2id', 'p50 ms', 'p99 ms', 'bridge CPU ms/login', 'non-2xx'], rows));
   }
-  parts.push(heading('Ratios'));
-  parts.push(render(format, ['ratio', 'value'], Object.entries(report.ratios)));
-  parts.push(heading('Bridge memory (MB): peak RSS during the scenario; V8 heap and external memory at its end'));
+  // A scale-only run has none of these: no empty tables.
+  const ratios = Object.entries(report.ratios);
+  if (ratios.length > 0) parts.push(heading('Ratios'), render(format, ['ratio', 'value'], ratios));
+  if (Object.keys(report.peakRssMb).length > 0) parts.push(heading('Bridge memory (MB): peak RSS during the scenario; V8 heap and external memory at its end'));
   const memory = Object.entries(report.peakRssMb).map(([name, rss]) => {
     const heap = report.heapAtEnd[name];
     return [name, rss, heap?.heapTotalMb ?? '-', heap?.heapUsedMb ?? '-', heap?.externalMb ?? '-'];
   });
-  parts.push(render(format, ['scenario', 'peak RSS', 'heap total', 'heap used', 'external'], memory));
-  parts.push(heading('Targets'));
-  parts.push(render(format, ['target', 'goal', 'measured', 'verdict'], report.targets.map((t) => [t.name, `${t.goal} ${t.unit}`, `${t.value} ${t.unit}`, t.pass ? 'PASS' : 'MISS'])));
+  if (memory.length > 0) parts.push(render(format, ['scenario', 'peak RSS', 'heap total', 'heap used', 'external'], memory));
+  if (report.targets.length > 0) {
+    parts.push(heading('Targets'));
+    parts.push(render(format, ['target', 'goal', 'measured', 'verdict'], report.targets.map((t) => [t.name, `${t.goal} ${t.unit}`, `${t.value} ${t.unit}`, t.pass ? 'PASS' : 'MISS'])));
+  }
   if ((options.scale ?? true) && figures.scale && figures.scale.length > 0) parts.push(renderCurves(figures.scale, format));
   if (report.warnings.length > 0) parts.push(`${heading('Warnings')}\n${report.warnings.map((w) => `- ${w}`).join('\n')}`);
   if (figures.skipped.length > 0) parts.push(`${heading('Not measured')}\n${figures.skipped.map((s) => `- ${s}`).join('\n')}`);
