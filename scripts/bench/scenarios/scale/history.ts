@@ -1,7 +1,7 @@
 // Event history as the stored events grow: the same database is grown from point to point (one
 // INSERT ... SELECT generate_series each), and at each point three pages of
 // GET /v1/homes/:homeId/events are timed: the first page, a filtered page (eventType + since) and a
-// page behind a deep cursor got by paging through the home's history.
+// page behind a cursor got by paging halfway into the home's history (deeper as it grows).
 //
 // The rows spread over 1,000 homes. Five are real homes made through the bridge's API by the bench
 // account (the ones queried; membership is what the bridge checks); each gets 5% of the rows, so a
@@ -16,8 +16,8 @@ const OTHER_HOMES = 995;
 const OTHER_HOME_BASE = 2_000_000_000;
 const EVENT_TYPES = ['temperature', 'humidity', 'motion', 'door', 'battery'];
 const PAGE = 50;
-/** Pages walked before the deep page: it starts this many pages x 50 events into the history. */
-const DEEP_PAGES = 8;
+/** The deep page starts halfway into the queried home's history, reached in pages of the most a page holds. */
+const WALK_PAGE = 200;
 const CONNECTIONS = 2;
 
 const KINDS = ['first page', 'filtered page', 'deep cursor page'] as const;
@@ -63,13 +63,14 @@ export const historyRunner: ScaleRunner = {
 
         const since = new Date(Date.now() - 7 * 24 * 3600_000).toISOString();
         const deep: string[] = [];
+        const walk = Math.max(1, Math.floor((target * 0.05) / 2 / WALK_PAGE));
         for (const homeId of homes) {
           let cursor: string | null = null;
-          for (let page = 0; page < DEEP_PAGES; page += 1) {
-            const query: string = cursor ? `?limit=${PAGE}&cursor=${encodeURIComponent(cursor)}` : `?limit=${PAGE}`;
+          for (let page = 0; page < walk; page += 1) {
+            const query: string = cursor ? `?limit=${WALK_PAGE}&cursor=${encodeURIComponent(cursor)}` : `?limit=${WALK_PAGE}`;
             const answer: { nextCursor: string | null } = await call(bridge.url, `/v1/homes/${homeId}/events${query}`, { token: account.accessToken });
             cursor = answer.nextCursor;
-            if (!cursor) throw new Error(`history: home ${homeId} has fewer than ${DEEP_PAGES * PAGE} events at ${target}`);
+            if (!cursor) throw new Error(`history: home ${homeId} has fewer than ${walk * WALK_PAGE} events at ${target}`);
           }
           deep.push(`/v1/homes/${homeId}/events?limit=${PAGE}&cursor=${encodeURIComponent(cursor ?? '')}`);
         }
@@ -78,7 +79,7 @@ export const historyRunner: ScaleRunner = {
           'filtered page': homes.map((homeId, i) => `/v1/homes/${homeId}/events?limit=${PAGE}&eventType=${EVENT_TYPES[i % EVENT_TYPES.length]}&since=${encodeURIComponent(since)}`),
           'deep cursor page': deep,
         };
-        const values: Record<string, number> = {};
+        const values: Record<string, number> = { 'deep page starts at event': walk * WALK_PAGE };
         for (const kind of KINDS) {
           await getLatency(`history ${kind} (warm-up)`, bridge.url, paths[kind], account.accessToken, CONNECTIONS, 1);
           const result = await getLatency(`history ${kind} at ${compact(target)}`, bridge.url, paths[kind], account.accessToken, CONNECTIONS, env.settings.singleDurationSec);
@@ -103,7 +104,7 @@ export const historyRunner: ScaleRunner = {
         }),
         notes: [
           `GET /v1/homes/:homeId/events?limit=${PAGE} through the bridge (JWT, membership check, PostgreSQL), autocannon at ${CONNECTIONS} connections for ${env.settings.singleDurationSec} s per page kind, cycling over ${REAL_HOMES} real homes that each hold 5% of the rows; the other rows spread over ${OTHER_HOMES} more home IDs.`,
-          `Filtered: one eventType of ${EVENT_TYPES.length} and since = 7 days ago (of 30). Deep: the cursor after ${DEEP_PAGES} pages (${DEEP_PAGES * PAGE} events into the home's history).`,
+          `Filtered: one eventType of ${EVENT_TYPES.length} and since = 7 days ago (of 30). Deep: a page of ${PAGE} behind the cursor got by paging (${WALK_PAGE} a page) halfway into the home's history.`,
         ],
       } satisfies Curve;
     } finally {
