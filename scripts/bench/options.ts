@@ -34,7 +34,7 @@ Options:
   --scale <list>       the scale scenario's curves to measure, comma-separated (default all):
                        ${SCALE_RUNNER_NAMES.join(', ')}
   --points <name>=<a,b,c>  replaces one scale curve's default points (repeatable), e.g.
-                       --points history=1000,10000; defaults: ${SCALE_DEFAULTS}
+                       --points history=10000,100000; defaults: ${SCALE_DEFAULTS}
   --out <file>         JSON results (default bench/results/latest.json; a .md twin is written beside it)
   --users <n>          accounts logging in during the login storm (default 20)
   --login-proxied <n>  connections of the light proxied stream in the login scenario (default 2)

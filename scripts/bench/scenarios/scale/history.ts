@@ -63,14 +63,17 @@ export const historyRunner: ScaleRunner = {
 
         const since = new Date(Date.now() - 7 * 24 * 3600_000).toISOString();
         const deep: string[] = [];
-        const walk = Math.max(1, Math.floor((target * 0.05) / 2 / WALK_PAGE));
+        // Small points (a quick run) walk in smaller pages, so there is still a page behind the cursor.
+        const perHome = Math.floor(target * 0.05);
+        const walkPage = Math.min(WALK_PAGE, Math.max(1, Math.floor(perHome / 4)));
+        const walk = Math.max(1, Math.floor(perHome / 2 / walkPage));
         for (const homeId of homes) {
           let cursor: string | null = null;
           for (let page = 0; page < walk; page += 1) {
-            const query: string = cursor ? `?limit=${WALK_PAGE}&cursor=${encodeURIComponent(cursor)}` : `?limit=${WALK_PAGE}`;
+            const query: string = cursor ? `?limit=${walkPage}&cursor=${encodeURIComponent(cursor)}` : `?limit=${walkPage}`;
             const answer: { nextCursor: string | null } = await call(bridge.url, `/v1/homes/${homeId}/events${query}`, { token: account.accessToken });
             cursor = answer.nextCursor;
-            if (!cursor) throw new Error(`history: home ${homeId} has fewer than ${walk * WALK_PAGE} events at ${target}`);
+            if (!cursor) throw new Error(`history: home ${homeId} has fewer than ${walk * walkPage} events at ${target}`);
           }
           deep.push(`/v1/homes/${homeId}/events?limit=${PAGE}&cursor=${encodeURIComponent(cursor ?? '')}`);
         }
@@ -79,7 +82,7 @@ export const historyRunner: ScaleRunner = {
           'filtered page': homes.map((homeId, i) => `/v1/homes/${homeId}/events?limit=${PAGE}&eventType=${EVENT_TYPES[i % EVENT_TYPES.length]}&since=${encodeURIComponent(since)}`),
           'deep cursor page': deep,
         };
-        const values: Record<string, number> = { 'deep page starts at event': walk * WALK_PAGE };
+        const values: Record<string, number> = { 'deep page starts at event': walk * walkPage };
         for (const kind of KINDS) {
           await getLatency(`history ${kind} (warm-up)`, bridge.url, paths[kind], account.accessToken, CONNECTIONS, 1);
           const result = await getLatency(`history ${kind} at ${compact(target)}`, bridge.url, paths[kind], account.accessToken, CONNECTIONS, env.settings.singleDurationSec);
@@ -104,7 +107,7 @@ export const historyRunner: ScaleRunner = {
         }),
         notes: [
           `GET /v1/homes/:homeId/events?limit=${PAGE} through the bridge (JWT, membership check, PostgreSQL), autocannon at ${CONNECTIONS} connections for ${env.settings.singleDurationSec} s per page kind, cycling over ${REAL_HOMES} real homes that each hold 5% of the rows; the other rows spread over ${OTHER_HOMES} more home IDs.`,
-          `Filtered: one eventType of ${EVENT_TYPES.length} and since = 7 days ago (of 30). Deep: a page of ${PAGE} behind the cursor got by paging (${WALK_PAGE} a page) halfway into the home's history.`,
+          `Filtered: one eventType of ${EVENT_TYPES.length} and since = 7 days ago (of 30). Deep: a page of ${PAGE} behind the cursor got by paging (up to ${WALK_PAGE} a page) halfway into the home's history.`,
         ],
       } satisfies Curve;
     } finally {
