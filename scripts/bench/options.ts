@@ -21,7 +21,7 @@ per stored password format (imported bcrypt, PBKDF2, scrypt beside argon2id), pe
 Everything runs on loopback: the MODE emulator, a throwaway PostgreSQL 15 cluster, the bridge
 (compiled from dist/; rebuilt first when stale) and autocannon in this process.
 
-The scale scenario (--only scale, about 15 min on 2 cores at its default points) measures how
+The scale scenario (--only scale; history, fanout, import and link take about 6 min on 2 cores) measures how
 costs grow, each point in the same run: event history pages at 10k/100k/1M stored events,
 webhook fan-out to 1/100/1,000 members, import-users rows/s, link-users links/s against the
 emulator with 20 ms latency; each curve is a table and a chart (docs/benchmarks/<curve>.svg).
