@@ -1,17 +1,12 @@
 // What the scale curves share: a bridge on a database of the curve's own, SQL on that database,
 // latency of a set of GET requests, and ratio goals.
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { generateOAuthJwks } from '../../../../src/lib/dev-secrets';
 import { startBridge, type BridgeService } from '../../bridge';
 import { runLoad, type LoadResult } from '../../load';
 import type { CurveGoal, ScaleEnv } from './curve';
 
-/** The OAuth secrets a production start demands (bridge.ts's own environment may lack them). */
-const oauthSecrets = () => ({ OAUTH_JWKS: JSON.stringify(generateOAuthJwks()), OAUTH_COOKIE_KEYS: randomBytes(32).toString('hex') });
-
 export async function scaleBridge(env: ScaleEnv, name: string, databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<BridgeService> {
-  return startBridge({ name, emulator: env.emulator, databaseUrl, logDir: env.logDir, cpuProfileDir: env.cpuProfileDir, dist: env.bridgeDist, extraEnv: { ...oauthSecrets(), ...extraEnv, ...env.bridgeEnv } });
+  return startBridge({ name, emulator: env.emulator, databaseUrl, logDir: env.logDir, cpuProfileDir: env.cpuProfileDir, dist: env.bridgeDist, extraEnv: { ...extraEnv, ...env.bridgeEnv } });
 }
 
 export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
