@@ -7,6 +7,7 @@ import type { HeapFigures } from './rss';
 import type { LoginFigures } from './scenarios/login';
 import type { LoginFormatFigures } from './scenarios/login-formats';
 import type { ProxyFigures } from './scenarios/proxy';
+import type { Curve } from './scenarios/scale/curve';
 import type { WebhookFigures } from './scenarios/webhook';
 
 export interface Figures {
@@ -21,6 +22,8 @@ export interface Figures {
   idleHeap: Record<string, HeapFigures | undefined>;
   /** Scenarios that could not run, with the reason. */
   skipped: string[];
+  /** The `scale` scenario's curves, in the order they ran. */
+  scale?: Curve[];
 }
 
 export interface Target {
