@@ -103,6 +103,7 @@ export async function startRuntime({ config, logger, db }: RuntimeDeps): Promise
     changeBus: shared?.changeBus,
   });
 
+  await services.oauthApps.service.checkIssuer();
   const storedKeys = await checkStoredKeyIds({ db, secretBox: services.secretBox, allowUnknown: config.encryption.allowUnknownKeyIds, logger });
 
   const pollers: Poller[] = [];

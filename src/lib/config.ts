@@ -148,6 +148,8 @@ export interface Config {
   };
   /** The bridge's own external base URL, without a trailing slash (links in e-mails, OAuth issuer). */
   publicUrl: string;
+  /** PUBLIC_URL was set (not the development default): production needs it once an OAuth app exists. */
+  publicUrlConfigured: boolean;
   /** Bearer token /metrics demands; unset: /metrics is open (production warns). */
   metricsToken?: string;
   dataDir: string;
@@ -250,6 +252,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    publicUrlConfigured: env.PUBLIC_URL !== undefined,
     dataDir: env.DATA_DIR,
     emulator: { port: env.EMULATOR_PORT, stateFile: join(env.DATA_DIR, 'emulator-state.json') },
     databaseUrl: env.DATABASE_URL,

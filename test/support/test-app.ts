@@ -41,6 +41,8 @@ export interface TestAppOptions {
    * same data. They stay open when this app closes; their owner closes them.
    */
   sharing?: Pick<TestApp, 'database' | 'emulator'>;
+  /** Leave PUBLIC_URL unset (the app's own address is its public URL otherwise). */
+  withoutPublicUrl?: boolean;
 }
 
 /** TEST_EMULATOR_MODES='{"pageSize":2}' runs any API test against a MODE that pages every list by 2. */
@@ -89,7 +91,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const webhookEnv: Record<string, string> = options.webhooks ? { MODE_WEBHOOK_URL: `${url}/webhooks/mode/events` } : {};
   // The app's own address is its public URL (the OAuth issuer, links in pages).
-  const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, PUBLIC_URL: url, ...webhookEnv, ...options.env });
+  const config = testConfig({ MODE_API_URL: emulator.url, MODE_PROJECT_ID: String(emulator.projectId), MODE_PROJECT_KEY: emulator.projectKey, ...(options.withoutPublicUrl ? {} : { PUBLIC_URL: url }), ...webhookEnv, ...options.env });
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const mode = new ModeClient({

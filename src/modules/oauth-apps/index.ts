@@ -64,7 +64,7 @@ export function buildOAuthApps(deps: OAuthAppsDeps): OAuthApps {
     return loading;
   };
   return {
-    service: new OAuthAppsService(apps, payloads, deps.audit),
+    service: new OAuthAppsService(apps, payloads, deps.audit, !config.production || config.publicUrlConfigured),
     principals: new AppPrincipals(provider, apps, deps.users),
     provider,
     middleware: authorizationServerMiddleware(provider, config.publicUrl),

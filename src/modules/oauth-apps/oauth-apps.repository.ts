@@ -23,6 +23,10 @@ export class OAuthAppsRepository {
     return this.prisma.oAuthApp.create({ data: app });
   }
 
+  count(): Promise<number> {
+    return this.prisma.oAuthApp.count();
+  }
+
   list(): Promise<OAuthAppRecord[]> {
     return this.prisma.oAuthApp.findMany({ orderBy: { createdAt: 'asc' } });
   }

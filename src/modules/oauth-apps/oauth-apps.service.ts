@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { randomToken, sha256Hex } from '../../lib/crypto';
-import { NotFoundError } from '../../lib/errors';
+import { ConfigError } from '../../lib/config';
+import { ConflictError, NotFoundError } from '../../lib/errors';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { OAuthAppRecord, OAuthAppsRepository } from './oauth-apps.repository';
 import type { OAuthPayloadsRepository } from './oauth-payloads.repository';
@@ -56,14 +57,31 @@ export function grantScopes(payload: Record<string, unknown>): AppScope[] {
   return appScopesOf(typeof openid?.scope === 'string' ? openid.scope : '');
 }
 
+/**
+ * The issuer every app's tokens name is PUBLIC_URL. In production it must be the real external
+ * address before the first app exists: apps (Alexa, Google) pin the issuer and endpoints they were
+ * given, and a default `http://localhost` would be handed to them.
+ */
+export const PUBLIC_URL_FOR_APPS = 'PUBLIC_URL: required in production once an OAuth app exists (it is the issuer and the address of the authorization endpoints third-party apps are given)';
+
 export class OAuthAppsService {
   constructor(
     private readonly apps: OAuthAppsRepository,
     private readonly payloads: OAuthPayloadsRepository,
     private readonly audit: AuditRepository,
+    /** False in production without PUBLIC_URL: no app may be added. */
+    private readonly issuerConfigured: boolean,
   ) {}
 
+  /** Refuses a production start without PUBLIC_URL when apps already exist. */
+  async checkIssuer(): Promise<void> {
+    if (this.issuerConfigured) return;
+    const apps = await this.apps.count();
+    if (apps > 0) throw new ConfigError(`Production start refused, missing or weak:\n  ${PUBLIC_URL_FOR_APPS}; ${apps} app${apps === 1 ? '' : 's'} exist${apps === 1 ? 's' : ''}`);
+  }
+
   async create(input: CreateOAuthAppInput, actor: Actor): Promise<OAuthAppView & { clientSecret: string | null }> {
+    if (!this.issuerConfigured) throw new ConflictError(`Set PUBLIC_URL before adding an OAuth app (${PUBLIC_URL_FOR_APPS})`);
     const confidential = input.confidential ?? true;
     // 256 random bits: a fast hash is enough (no dictionary to try), and the token endpoint stays cheap.
     const clientSecret = confidential ? randomToken(32) : null;
