@@ -51,6 +51,15 @@ test('when a device in the home emits an event, then it travels device -> MODE w
   expect(history.body.events[0].id).toBe(message.id);
 });
 
+test('when several streams carry one event, then each gets the same frame', async () => {
+  const owner = await stream(people.owner.accessToken);
+  const member = await stream(people.member.accessToken);
+  const id = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'same-frame' }));
+  const [a, b] = [await owner.next(), await member.next()];
+  expect(a.id).toBe(id);
+  expect(b).toEqual(a);
+});
+
 test('when an event belongs to a home the user is not in, then their stream does not carry it', async () => {
   const strangerHome = await createHome(app, people.stranger, 'Elsewhere');
   const stranger = await stream(people.stranger.accessToken);

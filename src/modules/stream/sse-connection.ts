@@ -15,6 +15,21 @@ export const DEVICE_STATE_MESSAGE = 'device-state';
 
 type Live = { event: EventView } | { change: DeviceStateChange };
 
+// Frames are encoded once per message, not once per stream: a home with thousands of open streams
+// would otherwise serialize and encode the same event thousands of times.
+
+/** An event as its SSE frame (`id:` + `data:`), encoded once for every stream that carries it. */
+export function eventFrame(event: EventView): Buffer {
+  return Buffer.from(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+}
+
+/** A named message (`event:` + `data:`, no `id:`), encoded once for every stream that carries it. */
+export function namedFrame(name: string, data: unknown): Buffer {
+  return Buffer.from(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+const HEARTBEAT_FRAME = Buffer.from(': heartbeat\n\n');
+
 export class SseConnection {
   closed = false;
   removed = false;
@@ -44,24 +59,24 @@ export class SseConnection {
     this.raw(`retry: ${RECONNECT_AFTER_MS}\n: connected\n\n`);
   }
 
-  /** A live event: sent now, or after the replay in progress. */
-  deliver(event: EventView): void {
+  /** A live event (`frame` is its eventFrame): sent now, or after the replay in progress. */
+  deliver(event: EventView, frame: Buffer): void {
     if (this.replaying) this.pending.push({ event });
-    else this.write(event);
+    else this.raw(frame);
   }
 
-  /** A device's new latest value: sent now, or after the replay in progress (in arrival order with events). */
-  deliverDeviceState(change: DeviceStateChange): void {
+  /** A device's new latest value (`frame` its device-state frame): sent now, or after the replay in progress (in arrival order with events). */
+  deliverDeviceState(change: DeviceStateChange, frame: Buffer): void {
     if (this.replaying) this.pending.push({ change });
-    else this.writeNamed(DEVICE_STATE_MESSAGE, change);
+    else this.raw(frame);
   }
 
   write(event: EventView): void {
-    this.raw(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+    this.raw(eventFrame(event));
   }
 
   writeNamed(name: string, data: unknown): void {
-    this.raw(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.raw(namedFrame(name, data));
   }
 
   finishReplay(replayed: Set<string>): void {
@@ -75,7 +90,7 @@ export class SseConnection {
   }
 
   heartbeat(): void {
-    this.raw(': heartbeat\n\n');
+    this.raw(HEARTBEAT_FRAME);
   }
 
   end(): void {
@@ -84,7 +99,7 @@ export class SseConnection {
     if (!this.res.writableEnded) this.res.end();
   }
 
-  private raw(text: string): void {
+  private raw(text: string | Buffer): void {
     if (this.closed || this.res.writableEnded || this.res.destroyed) return;
     if (this.res.writableLength > MAX_UNSENT_BYTES) {
       this.res.destroy();

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBridge, type BridgeService } from '../../bridge';
 import { BENCH_DEVICE_CLASS, bridgeFixture, call, registerUser, waitLinked, type BridgeAccount } from '../../setup';
+import { deploymentSecrets } from './two-instances';
 import type { Curve, CurveGoal, CurvePoint, ScaleEnv, ScaleRunner } from './curve';
 
 /** Accounts whose streams are opened (the home's owner among them). */
@@ -42,13 +43,15 @@ interface Awaited {
 
 class StreamClients {
   readonly streams: OpenStream[] = [];
+  /** Streams asked for so far; each has its index from the start, before the bridge answers. */
+  private asked = 0;
   private awaited?: Awaited;
 
   constructor(private readonly bridge: BridgeService) {}
 
   /** Opens one stream and resolves once the bridge has answered 200 and its first bytes. */
   open(token: string): Promise<void> {
-    const index = this.streams.length;
+    const index = this.asked++;
     const url = new URL('/v1/events/stream', this.bridge.url);
     return new Promise((resolve, reject) => {
       // One socket per stream, kept open by the stream itself: no agent pooling to get in the way.
@@ -79,7 +82,7 @@ class StreamClients {
           if (!text.includes(awaited.mark)) return;
           awaited.got[index] = 1;
           awaited.latencies.push(performance.now() - awaited.sentAt);
-          if (++awaited.received === this.streams.length) awaited.allIn();
+          if (++awaited.received === awaited.got.length) awaited.allIn();
         });
         res.once('error', () => undefined);
       });
@@ -111,8 +114,9 @@ class StreamClients {
   }
 
   closeAll(): void {
-    for (const stream of this.streams) stream.req.destroy();
+    for (const stream of this.streams) stream?.req.destroy();
     this.streams.length = 0;
+    this.asked = 0;
   }
 }
 
@@ -205,7 +209,7 @@ export const streamsRunner: ScaleRunner = {
       logDir: env.logDir,
       cpuProfileDir: env.cpuProfileDir,
       dist: env.bridgeDist,
-      extraEnv: { MEMBER_ADDS_PER_HOUR: '0', STREAM_MAX_CONNECTIONS_PER_USER: String(perUser), ...env.bridgeEnv },
+      extraEnv: { ...deploymentSecrets(), MEMBER_ADDS_PER_HOUR: '0', STREAM_MAX_CONNECTIONS_PER_USER: String(perUser), ...env.bridgeEnv },
     });
     const clients = new StreamClients(bridge);
     const curvePoints: CurvePoint[] = [];

@@ -5,6 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { generateOAuthJwks } from '../../../../src/lib/dev-secrets';
 import { startBridge, type BridgeService } from '../../bridge';
 import { runLoad, type LoadResult, type LoadSpec } from '../../load';
 import { startRedis, type RedisService } from '../../redis';
@@ -13,6 +14,19 @@ import type { Curve, CurvePoint, ScaleEnv, ScaleRunner } from './curve';
 
 /** The URL MODE would be configured with: the load balancer's, the same for every instance. */
 const WEBHOOK_URL = 'https://bridge.bench.invalid/webhooks/mode/events';
+
+/**
+ * The secrets every instance of one deployment must share (tokens issued by one are checked by the
+ * other); the OAuth keys also because a production start refuses to run without them.
+ */
+export function deploymentSecrets(): Record<string, string> {
+  return {
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    OAUTH_JWKS: JSON.stringify(generateOAuthJwks()),
+    OAUTH_COOKIE_KEYS: randomBytes(32).toString('base64url'),
+  };
+}
 
 interface Combined {
   perSecond: number;
@@ -63,13 +77,7 @@ async function measurePoint(env: ScaleEnv, redis: RedisService, instances: numbe
   const { settings } = env;
   const databaseUrl = await env.createDatabase(`scale_instances_${instances}_${Date.now().toString(36)}`);
   // What every instance of one deployment shares: the database, Redis and the secrets.
-  const shared = {
-    REDIS_URL: redis.url,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    MODE_WEBHOOK_KEY: randomBytes(24).toString('hex'),
-    MODE_WEBHOOK_URL: WEBHOOK_URL,
-  };
+  const shared = { REDIS_URL: redis.url, ...deploymentSecrets(), MODE_WEBHOOK_KEY: randomBytes(24).toString('hex'), MODE_WEBHOOK_URL: WEBHOOK_URL };
   const bridges: BridgeService[] = [];
   try {
     // One after the other: the first applies the migrations.
