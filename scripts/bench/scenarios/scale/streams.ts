@@ -99,18 +99,19 @@ class StreamClients {
   }
 
   /** Posts the event and waits until every open stream has it (or the deadline): latencies in ms, and how many streams missed it. */
-  async deliver(post: (mark: string) => Promise<void>, mark: string): Promise<{ latencies: number[]; missed: number }> {
+  async deliver(post: (mark: string) => Promise<void>, mark: string): Promise<{ latencies: number[]; missed: number; answeredMs: number }> {
     let allIn = () => undefined as void;
     const done = new Promise<void>((resolve) => (allIn = resolve));
     const awaited: Awaited = { mark, sentAt: 0, got: new Uint8Array(this.streams.length), received: 0, latencies: [], allIn };
     this.awaited = awaited;
     awaited.sentAt = performance.now();
     await post(mark);
+    const answeredMs = performance.now() - awaited.sentAt;
     const timer = setTimeout(allIn, DELIVERY_DEADLINE_MS);
     await done;
     clearTimeout(timer);
     this.awaited = undefined;
-    return { latencies: awaited.latencies, missed: this.streams.length - awaited.received };
+    return { latencies: awaited.latencies, missed: this.streams.length - awaited.received, answeredMs };
   }
 
   closeAll(): void {
@@ -230,12 +231,21 @@ export const streamsRunner: ScaleRunner = {
         const rssKb = await steadyRssKb(bridge.pid);
         const perStreamKb = (rssKb - baselineKb) / size;
         const latencies: number[] = [];
+        const answered: number[] = [];
+        const firsts: number[] = [];
+        const spreads: number[] = [];
         let missed = 0;
         for (let event = 0; event < EVENTS_PER_POINT; event++) {
           const result = await clients.deliver(post, `scale-mark-${size}-${++serial}-`);
           latencies.push(...result.latencies);
+          answered.push(result.answeredMs);
+          // Arrivals are pushed in arrival order: the first and the last stream to get this event.
+          const first = result.latencies[0] ?? Number.NaN;
+          firsts.push(first);
+          spreads.push((result.latencies.at(-1) ?? Number.NaN) - first);
           missed += result.missed;
         }
+        const median = (values: number[]) => percentile(Float64Array.from(values).sort(), 0.5);
         const sorted = Float64Array.from(latencies).sort();
         const values = {
           'RSS per stream kB': round(perStreamKb, 2),
@@ -244,6 +254,9 @@ export const streamsRunner: ScaleRunner = {
           'delivery p99 ms': round(percentile(sorted, 0.99)),
           'delivery max ms': round(percentile(sorted, 1)),
           'missed deliveries': missed,
+          'webhook answered p50 ms': round(median(answered)),
+          'first stream p50 ms': round(median(firsts)),
+          'first to last stream p50 ms': round(median(spreads)),
           'streams opened per s': round(tokens.length / openSec, 0),
         };
         env.log(`  streams ${size}: ${Object.entries(values).map(([name, value]) => `${name} ${value}`).join(', ')}`);
@@ -275,7 +288,7 @@ export const streamsRunner: ScaleRunner = {
       notes: [
         `Streams opened one point after the other on one bridge (PostgreSQL, no Redis), by ${USERS} accounts of one home, at most ${perUser} each (STREAM_MAX_CONNECTIONS_PER_USER raised to that; the default is 5 per user).`,
         'RSS per stream = (the bridge\'s steady RSS with N streams open - its RSS before the first stream opened) / N; no GC can be forced from outside, so it includes garbage not yet collected, and the first point also carries one-off code and JIT cost.',
-        `Delivery: ${EVENTS_PER_POINT} signed webhook events per point, one at a time; the time from the POST to the event's frame arriving on each stream, percentiles over every (stream, event) pair. The streams are read in the bench process, whose own reading time is included.`,
+        `Delivery: ${EVENTS_PER_POINT} signed webhook events per point, one at a time; the time from the POST to the event's frame arriving on each stream, percentiles over every (stream, event) pair. The streams are read in the bench process, whose own reading time is included. Beside it, per event (medians over the point's events): when the webhook POST was answered, when the first stream got the event, and the time from the first stream to the last (the fan-out itself).`,
       ],
     };
   },
