@@ -125,8 +125,11 @@ async function measurePoint(env: ScaleEnv, redis: RedisService, instances: numbe
     const warm = await spread(bridges, settings.connections, settings.warmUpSec, ingestSpec);
     const ingest = await spread(bridges, settings.connections, settings.durationSec, ingestSpec);
     const accepted = warm.ok + ingest.ok;
+    // autocannon stops counting at the end of a run with one request in flight per connection:
+    // those are sent (and stored) but not counted as answered, so stored lies between the two.
+    const sent = seq;
     const stored = await settledCount(databaseUrl, homeId, accepted);
-    env.log(`  ${instances} instance(s): ingest ${ingest.perSecond} events/s, p99 ${ingest.p99Ms} ms, accepted ${accepted}, stored ${stored}, non-2xx ${warm.non2xx + ingest.non2xx}, errors ${warm.errors + ingest.errors}`);
+    env.log(`  ${instances} instance(s): ingest ${ingest.perSecond} events/s, p99 ${ingest.p99Ms} ms, sent ${sent}, answered 200 ${accepted}, stored ${stored}, non-2xx ${warm.non2xx + ingest.non2xx}, errors ${warm.errors + ingest.errors}`);
     return {
       x: instances,
       values: {
@@ -138,6 +141,7 @@ async function measurePoint(env: ScaleEnv, redis: RedisService, instances: numbe
         'ingest p99 ms': ingest.p99Ms,
         'ingest non-2xx': warm.non2xx + ingest.non2xx,
         'ingest errors': warm.errors + ingest.errors,
+        'events sent': sent,
         'events accepted': accepted,
         'events stored': stored,
       },
@@ -160,9 +164,9 @@ export const twoInstancesRunner: ScaleRunner = {
     }
     const lossless = curvePoints.every((point) => {
       const v = point.values;
-      return v['events stored'] === v['events accepted'] && v['proxy non-2xx'] === 0 && v['ingest non-2xx'] === 0 && v['proxy errors'] === 0 && v['ingest errors'] === 0;
+      return v['events stored']! >= v['events accepted']! && v['events stored']! <= v['events sent']! && v['proxy non-2xx'] === 0 && v['ingest non-2xx'] === 0 && v['proxy errors'] === 0 && v['ingest errors'] === 0;
     });
-    const lost = curvePoints.map((point) => `${point.x}: ${point.values['events stored']}/${point.values['events accepted']} stored, non-2xx ${point.values['proxy non-2xx']! + point.values['ingest non-2xx']!}, errors ${point.values['proxy errors']! + point.values['ingest errors']!}`);
+    const lost = curvePoints.map((point) => `${point.x} instance(s): ${point.values['events accepted']} answered 200, ${point.values['events stored']} stored, ${point.values['events sent']} sent, non-2xx ${point.values['proxy non-2xx']! + point.values['ingest non-2xx']!}, errors ${point.values['proxy errors']! + point.values['ingest errors']!}`);
     return {
       id: 'two-instances',
       title: 'Bridge instances on one PostgreSQL and one Redis',
@@ -170,11 +174,11 @@ export const twoInstancesRunner: ScaleRunner = {
       yLabel: 'per second',
       chartSeries: ['proxy req/s', 'ingest events/s'],
       points: curvePoints,
-      goals: [{ goal: 'nothing lost: events stored = events accepted, no non-2xx answer, no error', measured: lost.join('; '), pass: lossless && curvePoints.length > 0 }],
+      goals: [{ goal: 'nothing lost: every event answered 200 is stored (answered <= stored <= sent), no non-2xx answer, no error', measured: lost.join('; '), pass: lossless && curvePoints.length > 0 }],
       notes: [
         `On ${availableParallelism()} cores (this machine) this is a smoke figure: the instances share the cores with PostgreSQL, Redis, the MODE emulator and the load generator, so a second instance cannot add capacity, only show that the two work together.`,
         `Every point runs with REDIS_URL (one redis-server), the instances on one fresh database with shared secrets; ${env.settings.connections} connections in all, split evenly over the instances (one autocannon each, at the same time), ${env.settings.durationSec} s per run after a ${env.settings.warmUpSec} s warm-up.`,
-        'Ingest: distinct signed events (one sequence over both load generators), so deduplication keeps them all; stored = rows of the home in the events table after the run.',
+        'Ingest: distinct signed events (one sequence over both load generators), so deduplication keeps them all; stored = rows of the home in the events table after the runs. Stored may exceed answered by up to one request per connection per run: autocannon stops counting with those in flight, and the bridge still stores them.',
       ],
     };
   },
