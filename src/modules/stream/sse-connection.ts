@@ -16,19 +16,33 @@ export const DEVICE_STATE_MESSAGE = 'device-state';
 type Live = { event: EventView } | { change: DeviceStateChange };
 
 // Frames are encoded once per message, not once per stream: a home with thousands of open streams
-// would otherwise serialize and encode the same event thousands of times.
+// would otherwise serialize and encode the same event thousands of times. Each frame also carries
+// its HTTP/1.1 chunk (size line, bytes, CRLF), so a stream can hand it to its socket in one write
+// instead of going through the response's chunked encoding (four pieces and a deferred flush) per stream.
+
+export interface Frame {
+  body: Buffer;
+  chunk: Buffer;
+}
+
+const CRLF = Buffer.from('\r\n');
+
+export function frameOf(text: string): Frame {
+  const body = Buffer.from(text);
+  return { body, chunk: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, CRLF]) };
+}
 
 /** An event as its SSE frame (`id:` + `data:`), encoded once for every stream that carries it. */
-export function eventFrame(event: EventView): Buffer {
-  return Buffer.from(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+export function eventFrame(event: EventView): Frame {
+  return frameOf(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
 }
 
 /** A named message (`event:` + `data:`, no `id:`), encoded once for every stream that carries it. */
-export function namedFrame(name: string, data: unknown): Buffer {
-  return Buffer.from(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+export function namedFrame(name: string, data: unknown): Frame {
+  return frameOf(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-const HEARTBEAT_FRAME = Buffer.from(': heartbeat\n\n');
+const HEARTBEAT_FRAME = frameOf(': heartbeat\n\n');
 
 export class SseConnection {
   closed = false;
@@ -56,17 +70,17 @@ export class SseConnection {
       'X-Accel-Buffering': 'no',
     });
     this.res.flushHeaders();
-    this.raw(`retry: ${RECONNECT_AFTER_MS}\n: connected\n\n`);
+    this.raw(frameOf(`retry: ${RECONNECT_AFTER_MS}\n: connected\n\n`));
   }
 
   /** A live event (`frame` is its eventFrame): sent now, or after the replay in progress. */
-  deliver(event: EventView, frame: Buffer): void {
+  deliver(event: EventView, frame: Frame): void {
     if (this.replaying) this.pending.push({ event });
     else this.raw(frame);
   }
 
   /** A device's new latest value (`frame` its device-state frame): sent now, or after the replay in progress (in arrival order with events). */
-  deliverDeviceState(change: DeviceStateChange, frame: Buffer): void {
+  deliverDeviceState(change: DeviceStateChange, frame: Frame): void {
     if (this.replaying) this.pending.push({ change });
     else this.raw(frame);
   }
@@ -99,12 +113,16 @@ export class SseConnection {
     if (!this.res.writableEnded) this.res.end();
   }
 
-  private raw(text: string | Buffer): void {
+  private raw(frame: Frame): void {
     if (this.closed || this.res.writableEnded || this.res.destroyed) return;
     if (this.res.writableLength > MAX_UNSENT_BYTES) {
       this.res.destroy();
       return;
     }
-    this.res.write(text);
+    // Straight to the socket only while the response holds nothing back itself (its writable
+    // length is the socket's), so the bytes keep their order; HTTP/1.0 clients get no chunks.
+    const socket = this.res.socket;
+    if (socket && this.res.chunkedEncoding && this.res.headersSent && this.res.writableLength === socket.writableLength) socket.write(frame.chunk);
+    else this.res.write(frame.body);
   }
 }

@@ -6,7 +6,7 @@ import type { DeviceStateChange } from '../devices/device-state.schemas';
 import type { EventView } from '../events/events.schemas';
 import type { EventBus } from './event-bus';
 import { RecentIds } from './recent-ids';
-import { DEVICE_STATE_MESSAGE, eventFrame, namedFrame, SseConnection } from './sse-connection';
+import { DEVICE_STATE_MESSAGE, eventFrame, namedFrame, SseConnection, type Frame } from './sse-connection';
 
 // The live event stream: every open Server-Sent Events connection of this instance, by user.
 // Each event from the bus goes to the connections whose user belongs to its home. A client that
@@ -119,7 +119,7 @@ export class StreamHub {
 
   private dispatch(event: EventView): void {
     if (!this.recent.add(event.id)) return;
-    let frame: Buffer | undefined;
+    let frame: Frame | undefined;
     for (const set of this.byUser.values()) {
       for (const connection of set) {
         if (!connection.homes.has(event.homeId)) continue;
@@ -130,7 +130,7 @@ export class StreamHub {
   }
 
   private dispatchDeviceState(change: DeviceStateChange): void {
-    let frame: Buffer | undefined;
+    let frame: Frame | undefined;
     for (const set of this.byUser.values()) {
       for (const connection of set) {
         if (!connection.homes.has(change.homeId)) continue;
