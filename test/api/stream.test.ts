@@ -61,7 +61,7 @@ async function rawStream(token: string, httpVersion: '1.0' | '1.1'): Promise<{ s
   socket.on('data', (chunk: string) => (received += chunk));
   socket.on('error', () => undefined);
   socket.write(`GET /v1/events/stream HTTP/${httpVersion}\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`);
-  open.push({ close: () => socket.destroy() } as SseStream);
+  open.push({ close: () => void socket.destroy() } as unknown as SseStream);
   await eventually(() => (received.includes(': connected') ? true : undefined));
   return { socket, bytes: () => received };
 }

@@ -55,8 +55,10 @@ export class InProcessEventBus implements EventBus {
     this.changes = new Subscribers(logger, describeChange);
   }
 
+  // Delivered on the next turn of the event loop, as over Redis: the caller (the webhook that
+  // stored the event) answers first instead of waiting for a fan-out to every open stream.
   async publish(event: EventView): Promise<void> {
-    this.events.deliver(event);
+    setImmediate(() => this.events.deliver(event));
   }
 
   subscribe(handler: (event: EventView) => void): () => void {
@@ -64,7 +66,7 @@ export class InProcessEventBus implements EventBus {
   }
 
   async publishDeviceState(change: DeviceStateChange): Promise<void> {
-    this.changes.deliver(change);
+    setImmediate(() => this.changes.deliver(change));
   }
 
   subscribeDeviceState(handler: (change: DeviceStateChange) => void): () => void {
