@@ -93,6 +93,18 @@ test('when events reach an HTTP/1.1 stream, then each is a well-formed chunk of 
   expect(body.indexOf(`id: ${second}\n`)).toBeGreaterThan(body.indexOf(`id: ${first}\n`));
 });
 
+test('when an event changes its device\'s state, then the stream gets both in one write', async () => {
+  const device = await claimDevice(app, people.owner, people.homeId, 'thermostat');
+  const { socket } = await rawStream(people.member.accessToken, '1.1');
+  const reads: string[] = [];
+  socket.on('data', (chunk: string) => reads.push(chunk));
+
+  await app.emulator.control.emitDeviceEvent(device.id, { eventType: 'one-write', eventData: { n: 1 } });
+
+  const read = await eventually(() => reads.find((chunk) => chunk.includes('"one-write"')));
+  expect(dechunk(`\r\n\r\n${read}`)).toMatch(/^id: \d+\ndata: \{.*"one-write".*\}\n\nevent: device-state\ndata: \{.*"one-write".*\}\n\n$/s);
+});
+
 test('when an HTTP/1.0 client streams, then it gets the frames unchunked', async () => {
   const { bytes } = await rawStream(people.member.accessToken, '1.0');
   const id = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'http-1-0' }));

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Response } from 'express';
 import type { DeviceStateChange } from '../devices/device-state.schemas';
 import type { EventView } from '../events/events.schemas';
@@ -43,6 +44,8 @@ export function namedFrame(name: string, data: unknown): Frame {
 }
 
 const HEARTBEAT_FRAME = frameOf(': heartbeat\n\n');
+
+const uncork = (socket: Socket) => socket.uncork();
 
 export class SseConnection {
   closed = false;
@@ -121,8 +124,15 @@ export class SseConnection {
     }
     // Straight to the socket only while the response holds nothing back itself (its writable
     // length is the socket's), so the bytes keep their order; HTTP/1.0 clients get no chunks.
+    // Held until the end of this turn, as the response's own writes are: what reaches one stream
+    // in one turn (an event and its device state change) leaves in one write.
     const socket = this.res.socket;
-    if (socket && this.res.chunkedEncoding && this.res.headersSent && this.res.writableLength === socket.writableLength) socket.write(frame.chunk);
-    else this.res.write(frame.body);
+    if (socket && this.res.chunkedEncoding && this.res.headersSent && this.res.writableLength === socket.writableLength) {
+      if (!socket.writableCorked) {
+        socket.cork();
+        process.nextTick(uncork, socket);
+      }
+      socket.write(frame.chunk);
+    } else this.res.write(frame.body);
   }
 }
