@@ -6,6 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 30000,
+  // A failure bound, not an expectation: a loaded 2-core machine can take long to start servers.
+  testTimeout: 60000,
   maxWorkers: 2,
 };

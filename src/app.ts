@@ -1,4 +1,4 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { corsMiddleware } from './http/cors';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -22,16 +22,41 @@ export interface AppDeps {
 
 const VERSION = '1.0.0';
 
+const API_PREFIXES = ['/v1', '/webhooks'];
+
+// API answers carry tokens (sign-in, refresh, invitations) and account data: no cache keeps them.
 const noStore: RequestHandler = (_req, res, next) => {
-  res.set('Cache-Control', 'no-store');
+  res.setHeader('Cache-Control', 'no-store');
   next();
 };
+
+/** Runs `handler` for paths under one of `prefixes` (case-insensitive, as Express routes), else skips it. */
+function onlyUnder(prefixes: string[], handler: RequestHandler): RequestHandler {
+  const lowered = prefixes.map((prefix) => prefix.toLowerCase());
+  const under = (path: string) => lowered.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  return (req, res, next) => (under(req.path.toLowerCase()) ? handler(req, res, next) : next());
+}
+
+/** Body parsing, input checks and the routes of /v1 and /webhooks. */
+function apiPipeline(api: ApiRouter, jsonBodyLimit: string): Router {
+  const pipeline = Router();
+  pipeline.use(noStore);
+  // The webhook verifies a signature over the exact bytes MODE sent, so it takes the raw body.
+  pipeline.use('/webhooks', express.raw({ type: '*/*', limit: jsonBodyLimit }));
+  pipeline.use(express.json({ limit: jsonBodyLimit }));
+  pipeline.use('/v1/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }), oauthBodyErrors);
+  pipeline.use('/v1', refuseHostileInput);
+  pipeline.use(api.router);
+  return pipeline;
+}
 
 /** Builds the Express app; never listens (server.ts and tests do that). */
 export function createApp({ services, readiness }: AppDeps): Express {
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
+  // Answers are never cached (no-store), so a per-answer hash for conditional requests buys nothing.
+  app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
   if (config.production && !config.metricsToken) {
@@ -48,24 +73,6 @@ export function createApp({ services, readiness }: AppDeps): Express {
   const registry = createRegistry();
   documentOpsRoutes(registry);
   let openApi: object | undefined;
-  app.use(opsRouter({ checks: readiness, metrics: metrics.registry, metricsToken: config.metricsToken, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
-  // API answers carry tokens (sign-in, refresh, invitations) and account data: no cache keeps them.
-  app.use(['/v1', '/webhooks'], noStore);
-
-  // The OAuth authorization server (a Koa app) reads its own request bodies.
-  app.use(services.oauthApps.middleware);
-
-  // The webhook verifies a signature over the exact bytes MODE sent, so it takes the raw body.
-  app.use('/webhooks', express.raw({ type: '*/*', limit: config.http.jsonBodyLimit }));
-  app.use(express.json({ limit: config.http.jsonBodyLimit }));
-  app.use('/v1/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }));
-  app.use('/v1/oauth/token', oauthBodyErrors);
-  app.use('/v1', refuseHostileInput);
-
-  const web = createWeb({ secret: config.auth.jwtSecret, publicUrl: config.publicUrl });
-  registerPages(web, services);
-  app.use(web.router);
-
   const apiLimit = limiter({
     name: 'api',
     windowMs: 60_000,
@@ -76,7 +83,15 @@ export function createApp({ services, readiness }: AppDeps): Express {
   const serviceCalls = serviceCallMiddleware({ perClientPerMinute: config.rateLimits.servicePerMinute, stores: services.rateLimitStores });
   const api = new ApiRouter(registry, services.guards, [apiLimit, ...serviceCalls]);
   registerRoutes(api, services);
-  app.use(api.router);
+  // Every proxied call takes this path, so it walks only the layers an API request needs.
+  app.use(onlyUnder(API_PREFIXES, apiPipeline(api, config.http.jsonBodyLimit)));
+
+  app.use(opsRouter({ checks: readiness, metrics: metrics.registry, metricsToken: config.metricsToken, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
+  // The OAuth authorization server (a Koa app) reads its own request bodies.
+  app.use(services.oauthApps.middleware);
+  const web = createWeb({ secret: config.auth.jwtSecret, publicUrl: config.publicUrl });
+  registerPages(web, services);
+  app.use(web.router);
 
   app.use(web.errors);
   app.use(notFoundHandler);

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateOAuthJwks } from '../../src/lib/dev-secrets';
 import { asService, freePort, spawnNode, waitForHttp, type EmulatorService, type Service } from './processes';
 import { asStartScript } from './start-command';
 
@@ -48,6 +49,9 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeService
     MODE_WEBHOOK_URL: webhookUrl,
     JWT_SECRET: randomBytes(32).toString('hex'),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    OAUTH_JWKS: JSON.stringify(generateOAuthJwks()),
+    OAUTH_COOKIE_KEYS: randomBytes(32).toString('base64url'),
+    PUBLIC_URL: url,
     ACCESS_TOKEN_TTL_SECONDS: '3600',
     API_RATE_LIMIT_PER_MIN: '0',
     SERVICE_RATE_LIMIT_PER_MIN: '0',

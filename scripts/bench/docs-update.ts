@@ -1,27 +1,45 @@
-// `--update-docs`: replaces the generated section of docs/benchmarks.md (between the two markers)
-// with this run's tables, machine and date; the prose around it is written by hand.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// `--update-docs`: replaces the generated sections of docs/benchmarks.md (between their markers)
+// with this run's tables, machine and date; the prose around them is written by hand. Only the
+// sections of what ran are replaced: a run of `--only scale` leaves the other tables as they are,
+// and a run without scale leaves the scale curves. Scale curves also get their charts written to
+// docs/benchmarks/<curve id>.svg, referenced under each table.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { renderChart } from './charts';
 import type { Report } from './report';
-import { renderReport } from './table';
+import { renderCurves, renderReport } from './table';
 
-const START = '<!-- bench:results:start -->';
-const END = '<!-- bench:results:end -->';
+const RESULTS = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
+const SCALE = { start: '<!-- bench:scale:start -->', end: '<!-- bench:scale:end -->' };
 
-export function updateDocs(path: string, report: Report, command: string): void {
+export interface DocsSections {
+  /** The non-scale scenarios ran: replace the results section. */
+  results: boolean;
+  /** The scale scenario ran: replace the scale section and write its charts. */
+  scale: boolean;
+}
+
+function replaceSection(text: string, markers: { start: string; end: string }, body: string, path: string): string {
+  const from = text.indexOf(markers.start);
+  const to = text.indexOf(markers.end);
+  if (from < 0 || to < from) throw new Error(`${path} has no ${markers.start} ... ${markers.end} section`);
+  return text.slice(0, from) + [markers.start, body, markers.end].join('\n') + text.slice(to + markers.end.length);
+}
+
+export async function updateDocs(path: string, report: Report, command: string, sections: DocsSections): Promise<void> {
   if (!existsSync(path)) throw new Error(`${path} does not exist`);
-  const text = readFileSync(path, 'utf8');
-  const from = text.indexOf(START);
-  const to = text.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`${path} has no ${START} ... ${END} section`);
+  let text = readFileSync(path, 'utf8');
   const m = report.machine;
-  const section = [
-    START,
-    `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC with \`${command}\` on ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}.`,
-    '',
-    ...report.notes.map((note) => `- ${note}`),
-    '',
-    renderReport(report, 'markdown'),
-    END,
-  ].join('\n');
-  writeFileSync(path, text.slice(0, from) + section + text.slice(to + END.length));
+  const measured = `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC with \`${command}\` on ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}.`;
+  if (sections.results) {
+    text = replaceSection(text, RESULTS, [measured, '', ...report.notes.map((note) => `- ${note}`), '', renderReport(report, 'markdown', { scale: false })].join('\n'), path);
+  }
+  const curves = report.figures.scale ?? [];
+  if (sections.scale && curves.length > 0) {
+    const chartDir = join(dirname(path), 'benchmarks');
+    mkdirSync(chartDir, { recursive: true });
+    for (const curve of curves) writeFileSync(join(chartDir, `${curve.id}.svg`), `${await renderChart(curve)}\n`);
+    text = replaceSection(text, SCALE, [measured, '', renderCurves(curves, 'markdown', (curve) => `![${curve.title}](benchmarks/${curve.id}.svg)`)].join('\n'), path);
+  }
+  writeFileSync(path, text);
 }

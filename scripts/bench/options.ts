@@ -3,9 +3,15 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchSettings } from './context';
 import { ROOT } from './processes';
+import { SCALE_RUNNERS } from './scenarios/scale';
 
-export const SCENARIOS = ['proxy', 'webhook', 'login', 'login-formats'] as const;
+const SCALE_RUNNER_NAMES = SCALE_RUNNERS.map((runner) => runner.name);
+const SCALE_DEFAULTS = SCALE_RUNNERS.map((runner) => `${runner.name}=${runner.defaultPoints.join(',')}`).join(' ');
+
+export const SCENARIOS = ['proxy', 'webhook', 'login', 'login-formats', 'scale'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+/** What a plain `npm run bench` runs: a few minutes. `scale` is chosen with --only. */
+export const DEFAULT_SCENARIOS: Scenario[] = ['proxy', 'webhook', 'login', 'login-formats'];
 
 const usage = `Usage: npm run bench -- [options]
 
@@ -15,10 +21,20 @@ per stored password format (imported bcrypt, PBKDF2, scrypt beside argon2id), pe
 Everything runs on loopback: the MODE emulator, a throwaway PostgreSQL 15 cluster, the bridge
 (compiled from dist/; rebuilt first when stale) and autocannon in this process.
 
+The scale scenario (--only scale; history, fanout, import and link take about 6 min on 2 cores) measures how
+costs grow, each point in the same run: event history pages at 10k/100k/1M stored events,
+webhook fan-out to 1/100/1,000 members, import-users rows/s, link-users links/s against the
+emulator with 20 ms latency; each curve is a table and a chart (docs/benchmarks/<curve>.svg).
+
 Options:
   --duration <s>       seconds per measured run (default 10)
   --connections <n>    concurrent connections (default 50)
-  --only <list>        comma-separated subset of: ${SCENARIOS.join(', ')} (default all)
+  --only <list>        comma-separated subset of: ${SCENARIOS.join(', ')}
+                       (default ${DEFAULT_SCENARIOS.join(',')}; scale runs only when named)
+  --scale <list>       the scale scenario's curves to measure, comma-separated (default all):
+                       ${SCALE_RUNNER_NAMES.join(', ')}
+  --points <name>=<a,b,c>  replaces one scale curve's default points (repeatable), e.g.
+                       --points history=10000,100000; defaults: ${SCALE_DEFAULTS}
   --out <file>         JSON results (default bench/results/latest.json; a .md twin is written beside it)
   --users <n>          accounts logging in during the login storm (default 20)
   --login-proxied <n>  connections of the light proxied stream in the login scenario (default 2)
@@ -64,6 +80,8 @@ export function readOptions() {
       'format-logins': { type: 'string' },
       'bridge-env': { type: 'string', multiple: true },
       'bridge-dist': { type: 'string' },
+      scale: { type: 'string' },
+      points: { type: 'string', multiple: true },
       profile: { type: 'boolean' },
       'update-docs': { type: 'boolean' },
       'wait-idle': { type: 'string' },
@@ -74,7 +92,7 @@ export function readOptions() {
     console.log(usage);
     process.exit(0);
   }
-  const only = (values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const only = (values.only ?? DEFAULT_SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = only.filter((name) => !SCENARIOS.includes(name as Scenario));
   if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')} (choose from ${SCENARIOS.join(', ')})`);
   const durationSec = positiveInt('duration', values.duration, 10);
@@ -94,6 +112,30 @@ export function readOptions() {
     bridgeDist: values['bridge-dist'] ? resolve(values['bridge-dist']) : undefined,
     profile: values.profile ?? false,
     updateDocs: values['update-docs'] ?? false,
+    scale: parseScale(values.scale, values.points ?? []),
     waitIdleSec: values['wait-idle'] === undefined ? 0 : positiveInt('wait-idle', values['wait-idle'], 0),
   };
+}
+
+export interface ScaleChoice {
+  /** Runner names in the order they run. */
+  runners: string[];
+  /** Points chosen with --points, by runner name. */
+  points: Record<string, number[]>;
+}
+
+function parseScale(list: string | undefined, pointArgs: string[]): ScaleChoice {
+  const runners = (list ?? SCALE_RUNNER_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = runners.filter((name) => !SCALE_RUNNER_NAMES.includes(name));
+  if (unknown.length > 0) throw new Error(`--scale: unknown curve ${unknown.join(', ')} (choose from ${SCALE_RUNNER_NAMES.join(', ')})`);
+  const points: Record<string, number[]> = {};
+  for (const arg of pointArgs) {
+    const at = arg.indexOf('=');
+    const name = arg.slice(0, Math.max(0, at));
+    if (at <= 0 || !SCALE_RUNNER_NAMES.includes(name)) throw new Error(`--points wants <curve>=<a,b,c> with a curve of ${SCALE_RUNNER_NAMES.join(', ')}, got ${arg}`);
+    const values = arg.slice(at + 1).split(',').map((v) => Number(v.trim()));
+    if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`--points ${name}: points must be positive integers, got ${arg.slice(at + 1)}`);
+    points[name] = [...values].sort((a, b) => a - b);
+  }
+  return { runners, points };
 }

@@ -158,7 +158,7 @@ export async function startEmulator(logDir: string): Promise<EmulatorService> {
 }
 
 /** The pass-through proxy on plain node:http, or as one Express route (`framework: 'express'`). */
-export async function startBareProxy(target: string, logDir: string, connections: number, framework: 'node' | 'express' = 'node'): Promise<Service> {
+export async function startBareProxy(target: string, logDir: string, connections: number, framework: 'node' | 'express' = 'node', cpuProfileDir?: string): Promise<Service> {
   const port = await freePort();
   const name = framework === 'express' ? 'express-proxy' : 'bare-proxy';
   const child = spawnNode({
@@ -166,6 +166,7 @@ export async function startBareProxy(target: string, logDir: string, connections
     entry: 'scripts/bench/bare-proxy.ts',
     logDir,
     env: { BARE_PROXY_PORT: String(port), BARE_PROXY_TARGET: target, BARE_PROXY_CONNECTIONS: String(connections), BARE_PROXY_FRAMEWORK: framework },
+    nodeArgs: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/_bare/health`, child, name, logDir);

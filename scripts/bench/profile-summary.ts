@@ -27,14 +27,10 @@ function area(url: string): string {
   return own ? (own[2] as string) : url;
 }
 
-function main(): void {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string' } } });
-  const file = positionals[0];
-  if (!file) {
-    console.error('Usage: profile-summary <file.cpuprofile> [--top N]');
-    process.exit(2);
-  }
-  const top = Number(values.top ?? 25);
+/** The summary of one profile file, as printed lines. */
+export function summarizeProfile(file: string, top = 25): string {
+  const lines: string[] = [];
+  const print = (line: string) => void lines.push(line);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
@@ -68,13 +64,24 @@ function main(): void {
   }
   const pct = (t: number) => `${((100 * t) / busy).toFixed(1).padStart(5)}%`;
   const ms = (t: number) => `${(t / 1000).toFixed(0).padStart(7)} ms`;
-  console.log(`profile ${file}: ${(sampled / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (percentages of busy time)\n`);
-  console.log('self time by area:');
-  for (const [name, t] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${pct(t)} ${ms(t)}  ${name}`);
-  console.log(`\ntop ${top} functions by self time:`);
-  for (const [name, t] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(t)} ${ms(t)}  ${name}`);
-  console.log(`\ntop ${top} own functions (dist/src) by total time, callees included:`);
-  for (const [name, t] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(t)} ${ms(t)}  ${name}`);
+  print(`profile ${file}: ${(sampled / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (percentages of busy time)\n`);
+  print('self time by area:');
+  for (const [name, t] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 15)) print(`  ${pct(t)} ${ms(t)}  ${name}`);
+  print(`\ntop ${top} functions by self time:`);
+  for (const [name, t] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, top)) print(`  ${pct(t)} ${ms(t)}  ${name}`);
+  print(`\ntop ${top} own functions (dist/src) by total time, callees included:`);
+  for (const [name, t] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top)) print(`  ${pct(t)} ${ms(t)}  ${name}`);
+  return lines.join('\n');
 }
 
-main();
+function main(): void {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string' } } });
+  const file = positionals[0];
+  if (!file) {
+    console.error('Usage: profile-summary <file.cpuprofile> [--top N]');
+    process.exit(2);
+  }
+  console.log(summarizeProfile(file, Number(values.top ?? 25)));
+}
+
+if (require.main === module) main();

@@ -7,6 +7,7 @@ import type { HeapFigures } from './rss';
 import type { LoginFigures } from './scenarios/login';
 import type { LoginFormatFigures } from './scenarios/login-formats';
 import type { ProxyFigures } from './scenarios/proxy';
+import type { Curve } from './scenarios/scale/curve';
 import type { WebhookFigures } from './scenarios/webhook';
 
 export interface Figures {
@@ -21,6 +22,8 @@ export interface Figures {
   idleHeap: Record<string, HeapFigures | undefined>;
   /** Scenarios that could not run, with the reason. */
   skipped: string[];
+  /** The `scale` scenario's curves, in the order they ran. */
+  scale?: Curve[];
 }
 
 export interface Target {
@@ -70,11 +73,14 @@ export function buildReport(figures: Figures, settings: Record<string, unknown>,
     ratios[`${c.call}: Express proxy/bare req/s`] = r2(express.rps / bare.rps);
     ratios[`${c.call}: bridge/Express proxy req/s`] = r2(bridge.rps / express.rps);
     const addedVsBare = r3(c.single.bridge.latencyMs.p50 - c.single.bare.latencyMs.p50);
+    const addedVsExpress = r3(c.single.bridge.latencyMs.p50 - c.single.express.latencyMs.p50);
     ratios[`${c.call}: added p50 ms vs bare proxy (1 conn)`] = addedVsBare;
+    ratios[`${c.call}: added p50 ms vs Express proxy (1 conn)`] = addedVsExpress;
     ratios[`${c.call}: added p50 ms vs direct (1 conn)`] = r3(c.single.bridge.latencyMs.p50 - c.single.direct.latencyMs.p50);
     ratios[`${c.call}: bridge/bare p50 (loaded)`] = r2(bridge.latencyMs.p50 / bare.latencyMs.p50);
-    targets.push({ name: `${c.call}: bridge throughput vs bare proxy`, value: r2(bridge.rps / bare.rps), unit: 'x', goal: '>= 0.8', pass: bridge.rps / bare.rps >= 0.8 });
-    targets.push({ name: `${c.call}: p50 the bridge adds over the bare proxy (1 connection)`, value: addedVsBare, unit: 'ms', goal: '< 1', pass: addedVsBare < 1 });
+    // The floor of any Express service, measured in the same run, is what the bridge is held to.
+    targets.push({ name: `${c.call}: bridge throughput vs the Express proxy`, value: r2(bridge.rps / express.rps), unit: 'x', goal: '>= 0.85', pass: bridge.rps / express.rps >= 0.85 });
+    targets.push({ name: `${c.call}: p50 the bridge adds over the Express proxy (1 connection)`, value: addedVsExpress, unit: 'ms', goal: '< 0.5', pass: addedVsExpress < 0.5 });
   }
   const heapAtEnd: Record<string, HeapFigures | undefined> = {};
   if (figures.proxy) {
@@ -87,8 +93,7 @@ export function buildReport(figures: Figures, settings: Record<string, unknown>,
     peakRssMb[`webhook (${w.database})`] = w.bridgePeakRssMb;
     heapAtEnd[`webhook (${w.database})`] = w.heapAtEnd;
     if (w.database === 'postgresql') {
-      targets.push({ name: 'webhook ingest on PostgreSQL vs raw INSERT', value: ratio, unit: 'x', goal: '>= 0.5', pass: ratio >= 0.5 });
-      targets.push({ name: 'webhook ingest on PostgreSQL', value: w.ingest.rps, unit: 'events/s', goal: '> 2000', pass: w.ingest.rps > 2000 });
+      targets.push({ name: 'webhook ingest on PostgreSQL vs raw INSERT', value: ratio, unit: 'x', goal: '>= 0.35', pass: ratio >= 0.35 });
     }
   }
   if (figures.login) {
@@ -97,7 +102,7 @@ export function buildReport(figures: Figures, settings: Record<string, unknown>,
     ratios['login storm: proxied p99 during/alone'] = ratio;
     peakRssMb[`login (${figures.mainDatabase})`] = l.bridgePeakRssMb;
     heapAtEnd[`login (${figures.mainDatabase})`] = l.heapAtEnd;
-    targets.push({ name: 'proxied p99 during a login storm vs without', value: ratio, unit: 'x', goal: '<= 2', pass: ratio <= 2 });
+    targets.push({ name: 'proxied p99 during a login storm vs without', value: ratio, unit: 'x', goal: '<= 1.5', pass: ratio <= 1.5 });
   }
   const baseline = figures.loginFormats?.runs[0];
   for (const run of figures.loginFormats?.runs.slice(1) ?? []) {
@@ -107,12 +112,12 @@ export function buildReport(figures: Figures, settings: Record<string, unknown>,
     peakRssMb[`idle after start (${database})`] = mb;
     heapAtEnd[`idle after start (${database})`] = figures.idleHeap[database];
   }
-  // One verdict per database: PGlite (the embedded development database) weighs far more on its own.
-  for (const database of ['postgresql', 'pglite']) {
+  // One verdict per database: PGlite (the embedded default) carries PostgreSQL inside the process.
+  for (const [database, limitMb] of [['postgresql', 200], ['pglite', 220]] as const) {
     const peaks = Object.entries(peakRssMb).filter(([name]) => name.includes(`(${database})`));
     if (peaks.length === 0) continue;
     const peak = Math.max(...peaks.map(([, mb]) => mb));
-    targets.push({ name: `bridge peak RSS on ${database} (any scenario)`, value: peak, unit: 'MB', goal: '< 200', pass: peak < 200 });
+    targets.push({ name: `bridge peak RSS on ${database} (any scenario)`, value: peak, unit: 'MB', goal: `< ${limitMb}`, pass: peak < limitMb });
   }
   return { date: new Date().toISOString(), machine: machine(), settings, notes, figures, ratios, peakRssMb, heapAtEnd, targets, warnings: warnings(figures) };
 }

@@ -2,13 +2,14 @@
  * `npm run bench`: starts the MODE emulator, PostgreSQL, the bridge and a bare proxy on loopback,
  * drives them with autocannon, and prints the figures side by side (and writes them as JSON).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startBridge, type BridgeService } from './bridge';
 import type { BenchContext, BenchSettings } from './context';
 import { updateDocs } from './docs-update';
 import { machineBusy, waitForIdle } from './idle';
-import { readOptions } from './options';
+import { renderChart } from './charts';
+import { readOptions, type BenchOptions } from './options';
 import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres';
 import { ensureBuilt, ROOT, startBareProxy, startEmulator, type EmulatorService, type Service } from './processes';
 import { buildReport, machine, writeReport, type Figures } from './report';
@@ -16,6 +17,8 @@ import { heapOf, sampleRss } from './rss';
 import { loginScenario } from './scenarios/login';
 import { loginFormatsScenario } from './scenarios/login-formats';
 import { proxyScenario } from './scenarios/proxy';
+import type { Curve, ScaleEnv } from './scenarios/scale/curve';
+import { SCALE_RUNNERS } from './scenarios/scale';
 import { pgliteRaw, postgresRaw, webhookScenario } from './scenarios/webhook';
 import { bridgeRoutes, missing, ROUTES } from './setup';
 import { startScript } from './start-command';
@@ -112,6 +115,27 @@ async function main(): Promise<void> {
       figures.idleHeap[bridge.database] = await heapOf(bridge.url);
       figures.webhook.push(await webhookScenario(ctx, pgliteRaw(ctx)));
       ctx.bridgeRss.stop();
+      await stopFrom(1);
+    }
+    if (only.has('scale') && !postgres) figures.skipped.push('scale: needs PostgreSQL (its curves grow a PostgreSQL database and run the admin scripts beside the bridge)');
+    else if (only.has('scale') && postgres) {
+      const cluster = postgres;
+      const env: ScaleEnv = {
+        settings,
+        emulator,
+        postgres: cluster,
+        createDatabase: (name) => createDatabase(cluster, name),
+        logDir,
+        cpuProfileDir,
+        bridgeEnv: options.bridgeEnv,
+        bridgeDist: options.bridgeDist,
+        log,
+      };
+      figures.scale = await scaleScenario(env, options, figures.skipped);
+      if (figures.scale.length === 0) figures.skipped.push('scale: no curve could be measured');
+      const chartDir = join(resultsDir, 'charts');
+      mkdirSync(chartDir, { recursive: true });
+      for (const curve of figures.scale) writeFileSync(join(chartDir, `${curve.id}.svg`), `${await renderChart(curve)}\n`);
     }
   } finally {
     await stopFrom(0);
@@ -124,12 +148,34 @@ async function main(): Promise<void> {
   console.log(`\n${renderReport(report, 'text')}\n\n${notes.join('\n')}\nmachine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, node ${m.node}`);
   console.log(`results: ${options.out}`);
   if (options.updateDocs) {
-    updateDocs(join(ROOT, 'docs', 'benchmarks.md'), report, `npm run bench -- ${process.argv.slice(2).filter((arg) => arg !== '--update-docs').join(' ')}`.trim());
-    console.log('docs/benchmarks.md updated');
+    const sections = { results: [...only].some((name) => name !== 'scale'), scale: only.has('scale') };
+    await updateDocs(join(ROOT, 'docs', 'benchmarks.md'), report, `npm run bench -- ${process.argv.slice(2).filter((arg) => arg !== '--update-docs').join(' ')}`.trim(), sections);
+    console.log(`docs/benchmarks.md updated (${Object.entries(sections).filter(([, on]) => on).map(([name]) => name).join(' and ')} section)`);
   }
 }
 
 let postgresSettings: Record<string, string> | undefined;
+
+/** Each chosen curve in turn; one that fails is reported as not measured and the next one runs. */
+async function scaleScenario(env: ScaleEnv, options: BenchOptions, skipped: string[]): Promise<Curve[]> {
+  const curves: Curve[] = [];
+  for (const name of options.scale.runners) {
+    const runner = SCALE_RUNNERS.find((candidate) => candidate.name === name);
+    if (!runner) continue;
+    const points = options.scale.points[name] ?? runner.defaultPoints;
+    const started = Date.now();
+    log(`scale: ${name} at ${points.join(', ')}`);
+    try {
+      curves.push(await runner.run(env, points));
+      log(`  ${name}: ${Math.round((Date.now() - started) / 1000)} s`);
+    } catch (error) {
+      const reason = `scale ${name}: failed: ${error instanceof Error ? error.message : String(error)}`;
+      skipped.push(reason);
+      log(`  ${reason}`);
+    }
+  }
+  return curves;
+}
 
 async function createDatabase(cluster: PostgresCluster, name: string): Promise<string> {
   const { Client } = await import('pg');

@@ -1,5 +1,6 @@
 // Renders a report as plain-text tables (the console) or Markdown tables (docs/benchmarks.md).
 import type { Report } from './report';
+import type { Curve } from './scenarios/scale/curve';
 import { TARGETS } from './scenarios/proxy';
 
 export type Format = 'text' | 'markdown';
@@ -17,9 +18,34 @@ function render(format: Format, header: string[], rows: (string | number)[][]): 
 
 const targetNames = { direct: 'direct to MODE', bare: 'bare proxy', express: 'Express proxy', bridge: 'bridge' };
 
-export function renderReport(report: Report, format: Format): string {
+const headingOf = (format: Format) => (text: string) => (format === 'markdown' ? `### ${text}` : `== ${text}`);
+
+/** Figures as they are printed: whole numbers as they are, fractions to 3 significant digits. */
+function cell(value: number | undefined): string {
+  if (value === undefined) return '-';
+  if (Number.isInteger(value)) return String(value);
+  return String(Number(value.toPrecision(Math.max(3, Math.floor(Math.log10(Math.abs(value))) + 1))));
+}
+
+/** One table per curve (x, then every value), its notes, then its goals; `chartOf` adds the chart's image under its table. */
+export function renderCurves(curves: Curve[], format: Format, chartOf?: (curve: Curve) => string): string {
+  const heading = headingOf(format);
+  const parts: string[] = [];
+  for (const curve of curves) {
+    const series = [...new Set(curve.points.flatMap((point) => Object.keys(point.values)))];
+    parts.push(heading(curve.title));
+    parts.push(render(format, [curve.xLabel, ...series], curve.points.map((point) => [point.x, ...series.map((name) => cell(point.values[name]))])));
+    if (chartOf) parts.push(chartOf(curve));
+    if (curve.notes.length > 0) parts.push(curve.notes.map((note) => `- ${note}`).join('\n'));
+    if (curve.goals.length > 0) parts.push(render(format, ['goal', 'measured', 'verdict'], curve.goals.map((goal) => [goal.goal, goal.measured, goal.pass ? 'PASS' : 'MISS'])));
+  }
+  return parts.join('\n\n');
+}
+
+/** The report without the scale curves (`scale: false`), as the generated results section shows it. */
+export function renderReport(report: Report, format: Format, options: { scale?: boolean } = {}): string {
   const { figures } = report;
-  const heading = (text: string) => (format === 'markdown' ? `### ${text}` : `== ${text}`);
+  const heading = headingOf(format);
   const parts: string[] = [];
   if (figures.proxy) {
     const rows = figures.proxy.calls.flatMap((c) =>
@@ -50,16 +76,20 @@ export function renderReport(report: Report, format: Format): string {
     const rows = f.runs.map((run) => [run.format, run.params, run.logins.rps, baseline > 0 ? (run.logins.rps / baseline).toFixed(2) : '-', run.logins.latencyMs.p50, run.logins.latencyMs.p99, run.logins.cpuMsPerRequest.bridge ?? '-', run.logins.non2xx]);
     parts.push(render(format, ['stored format', 'parameters', 'logins/s', 'vs argon2id', 'p50 ms', 'p99 ms', 'bridge CPU ms/login', 'non-2xx'], rows));
   }
-  parts.push(heading('Ratios'));
-  parts.push(render(format, ['ratio', 'value'], Object.entries(report.ratios)));
-  parts.push(heading('Bridge memory (MB): peak RSS during the scenario; V8 heap and external memory at its end'));
+  // A scale-only run has none of these: no empty tables.
+  const ratios = Object.entries(report.ratios);
+  if (ratios.length > 0) parts.push(heading('Ratios'), render(format, ['ratio', 'value'], ratios));
+  if (Object.keys(report.peakRssMb).length > 0) parts.push(heading('Bridge memory (MB): peak RSS during the scenario; V8 heap and external memory at its end'));
   const memory = Object.entries(report.peakRssMb).map(([name, rss]) => {
     const heap = report.heapAtEnd[name];
     return [name, rss, heap?.heapTotalMb ?? '-', heap?.heapUsedMb ?? '-', heap?.externalMb ?? '-'];
   });
-  parts.push(render(format, ['scenario', 'peak RSS', 'heap total', 'heap used', 'external'], memory));
-  parts.push(heading('Targets'));
-  parts.push(render(format, ['target', 'goal', 'measured', 'verdict'], report.targets.map((t) => [t.name, `${t.goal} ${t.unit}`, `${t.value} ${t.unit}`, t.pass ? 'PASS' : 'MISS'])));
+  if (memory.length > 0) parts.push(render(format, ['scenario', 'peak RSS', 'heap total', 'heap used', 'external'], memory));
+  if (report.targets.length > 0) {
+    parts.push(heading('Targets'));
+    parts.push(render(format, ['target', 'goal', 'measured', 'verdict'], report.targets.map((t) => [t.name, `${t.goal} ${t.unit}`, `${t.value} ${t.unit}`, t.pass ? 'PASS' : 'MISS'])));
+  }
+  if ((options.scale ?? true) && figures.scale && figures.scale.length > 0) parts.push(renderCurves(figures.scale, format));
   if (report.warnings.length > 0) parts.push(`${heading('Warnings')}\n${report.warnings.map((w) => `- ${w}`).join('\n')}`);
   if (figures.skipped.length > 0) parts.push(`${heading('Not measured')}\n${figures.skipped.map((s) => `- ${s}`).join('\n')}`);
   return parts.join('\n\n');

@@ -53,10 +53,12 @@ function decodedSegments(path: string): string[] | undefined {
 
 /** Refuses hostile paths, query strings and JSON bodies of the API routes with 400. */
 export const refuseHostileInput: RequestHandler = (req, _res, next) => {
-  const segments = decodedSegments(req.path);
+  // Only percent-encoding can put such characters in a path: Node's parser refuses them raw.
+  const segments = req.path.includes('%') ? decodedSegments(req.path) : [];
   if (!segments) return next(new ValidationError([{ field: 'path', message: 'is not valid percent-encoding' }], 'The request path is not valid'));
   if (segments.some(hasUnstorableText)) return next(new ValidationError([{ field: 'path', message: 'must not contain NUL characters or unpaired surrogates' }]));
-  const finding = findHostileJson(req.query, 'query') ?? (req.body !== undefined ? findHostileJson(req.body, 'body') : undefined);
+  const hasQuery = req.url.includes('?');
+  const finding = (hasQuery ? findHostileJson(req.query, 'query') : undefined) ?? (req.body !== undefined ? findHostileJson(req.body, 'body') : undefined);
   if (finding) return next(new ValidationError([finding]));
   next();
 };

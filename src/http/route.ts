@@ -61,8 +61,25 @@ const ERROR_STATUSES: Record<number, string> = {
   429: 'Too many requests',
 };
 
+/**
+ * Routes are kept in one Express router per path prefix (`/v1/homes`, `/v1/me`, ...), so a request
+ * is matched against the dozen routes of its prefix instead of walking every route of the API.
+ * Within a prefix Express routes as usual (case-insensitive, HEAD and automatic OPTIONS included).
+ */
+const PREFIX_SEGMENTS = 2;
+
+function prefixOf(path: string): string {
+  return path.split('/', PREFIX_SEGMENTS + 1).join('/').toLowerCase();
+}
+
 export class ApiRouter {
-  readonly router = Router();
+  private readonly byPrefix = new Map<string, Router>();
+
+  readonly router: RequestHandler = (req, res, next) => {
+    const routes = this.byPrefix.get(prefixOf(req.path));
+    if (!routes) return next();
+    routes(req, res, next);
+  };
 
   constructor(
     private readonly registry: OpenAPIRegistry,
@@ -87,7 +104,18 @@ export class ApiRouter {
       } as RouteInput<B, Q, P>;
       await handler(input, req, res);
     });
-    this.router[spec.method](spec.path, ...stack);
+    this.routesFor(spec.path)[spec.method](spec.path, ...stack);
+  }
+
+  private routesFor(path: string): Router {
+    const prefix = prefixOf(path);
+    if (/[:*{(]/.test(prefix)) throw new Error(`${path}: the first ${PREFIX_SEGMENTS} segments of an API path must be literal`);
+    let routes = this.byPrefix.get(prefix);
+    if (!routes) {
+      routes = Router();
+      this.byPrefix.set(prefix, routes);
+    }
+    return routes;
   }
 
   private document(spec: RouteSpec<Schema, Schema, Schema>): void {

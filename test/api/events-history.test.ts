@@ -134,3 +134,23 @@ test('when events are older than the retention period, then the retention job re
   const res = await history(people.member.accessToken, people.homeId, { limit: 200 });
   expect(res.body.events).toHaveLength(7);
 });
+
+test('when several events share a timestamp across page boundaries, then paging returns each once, newest ID first', async () => {
+  const home = await homeWithPeople(app);
+  const timestamp = '2026-03-02T08:00:00.000Z';
+  const ids: string[] = [];
+  for (let index = 0; index < 5; index += 1) ids.push(await sendEvent(app, modeEvent({ homeId: home.homeId, eventType: 'motion', timestamp, eventData: { index } })));
+  // One older event after them, so the cursor's "earlier timestamp" side is exercised too.
+  const older = await sendEvent(app, modeEvent({ homeId: home.homeId, eventType: 'motion', timestamp: '2026-03-02T07:59:59.999Z' }));
+
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await history(home.member.accessToken, home.homeId, { limit: 2, ...(cursor ? { cursor } : {}) });
+    expect(res.status).toBe(200);
+    seen.push(...res.body.events.map((event: { id: string }) => event.id));
+    cursor = res.body.nextCursor ?? undefined;
+  } while (cursor);
+
+  expect(seen).toEqual([...[...ids].sort((a, b) => Number(BigInt(b) - BigInt(a))), older]);
+});

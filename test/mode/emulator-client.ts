@@ -32,7 +32,9 @@ export function useEmulatorClient(): EmulatorClient {
     ctx.events = [];
     const options: ModeClientOptions = {
       baseUrl: ctx.mode.url,
-      responseTimeoutMs: 500,
+      // Generous, so a loaded machine cannot turn a slow answer into a failure; a test of the
+      // timeout itself makes a client of its own with a short one.
+      responseTimeoutMs: 10_000,
       retries: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
       onRequest: (event) => ctx.events.push(event),
     };

@@ -1,4 +1,4 @@
-import { ModeTimeoutError, ModeUnavailableError } from '../../src/mode';
+import { ModeClient, ModeTimeoutError, ModeUnavailableError } from '../../src/mode';
 import { useEmulatorClient } from './emulator-client';
 
 describe('ModeClient against a failing MODE emulator', () => {
@@ -31,8 +31,13 @@ describe('ModeClient against a failing MODE emulator', () => {
   test('when MODE is slower than the response timeout, then the call fails with ModeTimeoutError', async () => {
     const { user, key } = await ctx.newUser();
     ctx.mode.control.setFault({ kind: 'latency', ms: 3_000, paths: '^GET /users/' });
+    const impatient = new ModeClient({ baseUrl: ctx.mode.url, responseTimeoutMs: 500, retries: { attempts: 1 } });
 
-    await expect(ctx.client.getUser(key, user.id)).rejects.toBeInstanceOf(ModeTimeoutError);
+    try {
+      await expect(impatient.getUser(key, user.id)).rejects.toBeInstanceOf(ModeTimeoutError);
+    } finally {
+      await impatient.close();
+    }
   });
 
   test('when pinged, then MODE counts as reachable with or without the project key', async () => {

@@ -133,7 +133,10 @@ export class EventsRepository {
     if (filter.since || filter.until) where.timestamp = { gte: filter.since, lt: filter.until };
     if (filter.before) {
       const { timestamp, id } = filter.before;
-      where.OR = [{ timestamp: { lt: timestamp } }, { timestamp, id: { lt: BigInt(id) } }];
+      // `timestamp <= t` is what lets the (home_id, timestamp, id) index start at the cursor; the
+      // OR alone is only a filter, so the scan would walk down from the newest event and a
+      // page's cost would grow with its depth (page 200 of a busy home: hundreds of ms).
+      where.AND = [{ timestamp: { lte: timestamp } }, { OR: [{ timestamp: { lt: timestamp } }, { timestamp, id: { lt: BigInt(id) } }] }];
     }
     const rows = await this.prisma.event.findMany({
       where,

@@ -127,12 +127,14 @@ export class LinkingService implements AccountLinker {
   }
 
   private async completeLink(userId: string): Promise<LinkedAccount> {
-    if (!(await this.links.acquireLease(userId))) {
+    const link = await this.links.acquireLease(userId);
+    if (!link) {
+      if (!(await this.links.find(userId))) throw new Error(`user ${userId} has no MODE link row`);
       throw new UpstreamUnavailableError('Your account is being connected to MODE; try again in a moment');
     }
+    // Saving the key and recording a failure both give the lease up in the same statement.
+    let leaseHeld = true;
     try {
-      const link = await this.links.find(userId);
-      if (!link) throw new Error(`user ${userId} has no MODE link row`);
       if (link.status === 'linked' && link.modeUserId !== null && link.sealedKey) {
         return { userId, modeUserId: link.modeUserId, key: this.openKey(link.sealedKey) };
       }
@@ -143,17 +145,20 @@ export class LinkingService implements AccountLinker {
       }
       const issued = await this.mode.issueUserKey(this.project.projectKey, this.project.projectId, modeUserId);
       await this.links.saveKey(userId, this.secretBox.seal(issued.token));
+      leaseHeld = false;
       this.logger.info({ userId, modeUserId }, 'user linked to MODE');
       return this.remember({ userId, modeUserId, key: issued.token });
     } catch (error) {
-      const attempts = ((await this.links.find(userId))?.attempts ?? 0) + 1;
+      // Nobody else changes the link while the lease is held, so its count is still the one read.
+      const attempts = link.attempts + 1;
       const retryAt = new Date(Date.now() + retryDelayMs(attempts));
       await this.links.recordFailure(userId, describe(error), retryAt);
+      leaseHeld = false;
       this.logger.warn({ userId, attempts, retryAt, error: describe(error) }, 'linking to MODE failed; will retry');
       if (error instanceof ModeError) throw new UpstreamUnavailableError('Your account is not connected to MODE yet and MODE cannot be reached; try again later');
       throw error;
     } finally {
-      await this.links.releaseLease(userId);
+      if (leaseHeld) await this.links.releaseLease(userId);
     }
   }
 

@@ -11,29 +11,37 @@ export interface LinkState {
 
 const LEASE_MS = 30_000;
 
+type LinkRow = { userId: string; status: LinkState['status']; modeUserId: number | null; encryptedKey: string | null; keyId: string | null; attempts: number };
+
+function toLinkState(row: LinkRow): LinkState {
+  return {
+    userId: row.userId,
+    status: row.status,
+    modeUserId: row.modeUserId,
+    sealedKey: row.encryptedKey && row.keyId ? { ciphertext: row.encryptedKey, keyId: row.keyId } : null,
+    attempts: row.attempts,
+  };
+}
+
 export class LinksRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   async find(userId: string): Promise<LinkState | null> {
     const row = await this.prisma.modeLink.findUnique({ where: { userId } });
-    if (!row) return null;
-    return {
-      userId: row.userId,
-      status: row.status,
-      modeUserId: row.modeUserId,
-      sealedKey: row.encryptedKey && row.keyId ? { ciphertext: row.encryptedKey, keyId: row.keyId } : null,
-      attempts: row.attempts,
-    };
+    return row ? toLinkState(row) : null;
   }
 
-  /** Takes the link for the next MODE round trip; false while another worker holds it. */
-  async acquireLease(userId: string): Promise<boolean> {
+  /**
+   * Takes the link for the next MODE round trip and returns it as it stands under the lease (one
+   * statement); null while another worker holds it, or when the user has no link row.
+   */
+  async acquireLease(userId: string): Promise<LinkState | null> {
     const now = new Date();
-    const { count } = await this.prisma.modeLink.updateMany({
+    const [row] = await this.prisma.modeLink.updateManyAndReturn({
       where: { userId, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
       data: { leaseUntil: new Date(now.getTime() + LEASE_MS) },
     });
-    return count === 1;
+    return row ? toLinkState(row) : null;
   }
 
   async releaseLease(userId: string): Promise<void> {
@@ -49,7 +57,7 @@ export class LinksRepository {
     const now = new Date();
     await this.prisma.modeLink.update({
       where: { userId },
-      data: { status: 'linked', encryptedKey: key.ciphertext, keyId: key.keyId, keyIssuedAt: now, linkedAt: now, lastError: null, attempts: 0 },
+      data: { status: 'linked', encryptedKey: key.ciphertext, keyId: key.keyId, keyIssuedAt: now, linkedAt: now, lastError: null, attempts: 0, leaseUntil: null },
     });
   }
 
@@ -68,10 +76,11 @@ export class LinksRepository {
     ]);
   }
 
+  /** Counts a failed attempt and gives up the lease. */
   async recordFailure(userId: string, error: string, retryAt: Date): Promise<void> {
     await this.prisma.modeLink.update({
       where: { userId },
-      data: { attempts: { increment: 1 }, lastError: error.slice(0, 500), nextAttemptAt: retryAt },
+      data: { attempts: { increment: 1 }, lastError: error.slice(0, 500), nextAttemptAt: retryAt, leaseUntil: null },
     });
   }
 

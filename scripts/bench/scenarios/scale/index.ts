@@ -1,0 +1,7 @@
+// The curves of the `scale` scenario, in the order they run; `--scale` picks among them by name.
+import type { ScaleRunner } from './curve';
+import { fanoutRunner } from './fanout';
+import { historyRunner } from './history';
+import { importRunner, linkRunner } from './users';
+
+export const SCALE_RUNNERS: ScaleRunner[] = [historyRunner, fanoutRunner, importRunner, linkRunner];
