@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { bearer, registerAccount } from '../fixtures/accounts';
 import { eventually, modeEvent, openStream, sendEvent, type SseStream } from '../fixtures/events';
 import { claimDevice, createHome, homeWithPeople } from '../fixtures/homes';
@@ -49,6 +50,77 @@ test('when a device in the home emits an event, then it travels device -> MODE w
   // The stream's ID is the stored event's: the same event is in the history.
   const history = await app.http.get(`/v1/homes/${people.homeId}/events`).set(bearer(people.member.accessToken));
   expect(history.body.events[0].id).toBe(message.id);
+});
+
+/** GET /v1/events/stream over a bare TCP socket, keeping the bytes exactly as they arrive. */
+async function rawStream(token: string, httpVersion: '1.0' | '1.1'): Promise<{ socket: Socket; bytes: () => string }> {
+  const { hostname, port } = new URL(app.url);
+  const socket = connect(Number(port), hostname);
+  let received = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => (received += chunk));
+  socket.on('error', () => undefined);
+  socket.write(`GET /v1/events/stream HTTP/${httpVersion}\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`);
+  open.push({ close: () => void socket.destroy() } as unknown as SseStream);
+  await eventually(() => (received.includes(': connected') ? true : undefined));
+  return { socket, bytes: () => received };
+}
+
+/** The body of a chunked answer, each chunk's size checked against its bytes. */
+function dechunk(raw: string): string {
+  let rest = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+  let body = '';
+  while (rest.length > 0) {
+    const lineEnd = rest.indexOf('\r\n');
+    const size = Number.parseInt(rest.slice(0, lineEnd), 16);
+    expect(Number.isNaN(size)).toBe(false);
+    body += rest.slice(lineEnd + 2, lineEnd + 2 + size);
+    expect(rest.slice(lineEnd + 2 + size, lineEnd + 4 + size)).toBe('\r\n');
+    rest = rest.slice(lineEnd + 4 + size);
+  }
+  return body;
+}
+
+test('when events reach an HTTP/1.1 stream, then each is a well-formed chunk of the chunked answer', async () => {
+  const { bytes } = await rawStream(people.member.accessToken, '1.1');
+  const first = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'chunk-1' }));
+  const second = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'chunk-2' }));
+  await eventually(() => (bytes().includes('"chunk-2"') ? true : undefined));
+
+  expect(bytes()).toMatch(/^HTTP\/1\.1 200 [^]*\r\ntransfer-encoding: chunked\r\n/i);
+  const body = dechunk(bytes());
+  expect(body).toContain(`id: ${first}\ndata: {"id":"${first}"`);
+  expect(body.indexOf(`id: ${second}\n`)).toBeGreaterThan(body.indexOf(`id: ${first}\n`));
+});
+
+test('when an event changes its device\'s state, then the stream gets both in one write', async () => {
+  const device = await claimDevice(app, people.owner, people.homeId, 'thermostat');
+  const { socket } = await rawStream(people.member.accessToken, '1.1');
+  const reads: string[] = [];
+  socket.on('data', (chunk: string) => reads.push(chunk));
+
+  await app.emulator.control.emitDeviceEvent(device.id, { eventType: 'one-write', eventData: { n: 1 } });
+
+  const read = await eventually(() => reads.find((chunk) => chunk.includes('"one-write"')));
+  expect(dechunk(`\r\n\r\n${read}`)).toMatch(/^id: \d+\ndata: \{.*"one-write".*\}\n\nevent: device-state\ndata: \{.*"one-write".*\}\n\n$/s);
+});
+
+test('when an HTTP/1.0 client streams, then it gets the frames unchunked', async () => {
+  const { bytes } = await rawStream(people.member.accessToken, '1.0');
+  const id = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'http-1-0' }));
+  await eventually(() => (bytes().includes('"http-1-0"') ? true : undefined));
+
+  expect(bytes()).not.toMatch(/transfer-encoding: chunked/i);
+  expect(bytes()).toContain(`\n\nid: ${id}\ndata: {"id":"${id}"`);
+});
+
+test('when several streams carry one event, then each gets the same frame', async () => {
+  const owner = await stream(people.owner.accessToken);
+  const member = await stream(people.member.accessToken);
+  const id = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'same-frame' }));
+  const [a, b] = [await owner.next(), await member.next()];
+  expect(a.id).toBe(id);
+  expect(b).toEqual(a);
 });
 
 test('when an event belongs to a home the user is not in, then their stream does not carry it', async () => {

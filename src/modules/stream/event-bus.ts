@@ -3,7 +3,7 @@ import type { DeviceStateChange } from '../devices/device-state.schemas';
 import type { EventView } from '../events/events.schemas';
 
 // How a stored event, and the change of device state it made, reach the live streams. In one
-// process a direct call; with several instances an implementation over Redis pub/sub carries them
+// process a call on the next turn of the event loop; with several instances an implementation over Redis pub/sub carries them
 // to every instance's stream hub. Delivery is best-effort and may repeat: the hub drops repeated
 // events by ID, and anything missed is in the stored history (clients resume with Last-Event-ID)
 // or the stored device state.
@@ -49,14 +49,31 @@ export const describeChange = (change: DeviceStateChange) => ({ eventId: change.
 export class InProcessEventBus implements EventBus {
   private readonly events: Subscribers<EventView>;
   private readonly changes: Subscribers<DeviceStateChange>;
+  /** Published since the last delivery, in order. */
+  private queued: (() => void)[] = [];
 
   constructor(logger: Logger) {
     this.events = new Subscribers(logger, describeEvent);
     this.changes = new Subscribers(logger, describeChange);
   }
 
+  // Delivered on the next turn of the event loop, as over Redis: the caller (the webhook that
+  // stored the event) answers first instead of waiting for a fan-out to every open stream. What
+  // was published in one turn is delivered together, so a stream sends an event and the device
+  // state change it made in one write.
+  private enqueue(deliver: () => void): void {
+    if (this.queued.length === 0) setImmediate(() => this.deliverQueued());
+    this.queued.push(deliver);
+  }
+
+  private deliverQueued(): void {
+    const queued = this.queued;
+    this.queued = [];
+    for (const deliver of queued) deliver();
+  }
+
   async publish(event: EventView): Promise<void> {
-    this.events.deliver(event);
+    this.enqueue(() => this.events.deliver(event));
   }
 
   subscribe(handler: (event: EventView) => void): () => void {
@@ -64,7 +81,7 @@ export class InProcessEventBus implements EventBus {
   }
 
   async publishDeviceState(change: DeviceStateChange): Promise<void> {
-    this.changes.deliver(change);
+    this.enqueue(() => this.changes.deliver(change));
   }
 
   subscribeDeviceState(handler: (change: DeviceStateChange) => void): () => void {

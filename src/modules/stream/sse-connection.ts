@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Response } from 'express';
 import type { DeviceStateChange } from '../devices/device-state.schemas';
 import type { EventView } from '../events/events.schemas';
@@ -14,6 +15,37 @@ const RECONNECT_AFTER_MS = 3_000;
 export const DEVICE_STATE_MESSAGE = 'device-state';
 
 type Live = { event: EventView } | { change: DeviceStateChange };
+
+// Frames are encoded once per message, not once per stream: a home with thousands of open streams
+// would otherwise serialize and encode the same event thousands of times. Each frame also carries
+// its HTTP/1.1 chunk (size line, bytes, CRLF), so a stream can hand it to its socket in one write
+// instead of going through the response's chunked encoding (four pieces and a deferred flush) per stream.
+
+export interface Frame {
+  body: Buffer;
+  chunk: Buffer;
+}
+
+const CRLF = Buffer.from('\r\n');
+
+export function frameOf(text: string): Frame {
+  const body = Buffer.from(text);
+  return { body, chunk: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, CRLF]) };
+}
+
+/** An event as its SSE frame (`id:` + `data:`), encoded once for every stream that carries it. */
+export function eventFrame(event: EventView): Frame {
+  return frameOf(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+}
+
+/** A named message (`event:` + `data:`, no `id:`), encoded once for every stream that carries it. */
+export function namedFrame(name: string, data: unknown): Frame {
+  return frameOf(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+const HEARTBEAT_FRAME = frameOf(': heartbeat\n\n');
+
+const uncork = (socket: Socket) => socket.uncork();
 
 export class SseConnection {
   closed = false;
@@ -41,27 +73,27 @@ export class SseConnection {
       'X-Accel-Buffering': 'no',
     });
     this.res.flushHeaders();
-    this.raw(`retry: ${RECONNECT_AFTER_MS}\n: connected\n\n`);
+    this.raw(frameOf(`retry: ${RECONNECT_AFTER_MS}\n: connected\n\n`));
   }
 
-  /** A live event: sent now, or after the replay in progress. */
-  deliver(event: EventView): void {
+  /** A live event (`frame` is its eventFrame): sent now, or after the replay in progress. */
+  deliver(event: EventView, frame: Frame): void {
     if (this.replaying) this.pending.push({ event });
-    else this.write(event);
+    else this.raw(frame);
   }
 
-  /** A device's new latest value: sent now, or after the replay in progress (in arrival order with events). */
-  deliverDeviceState(change: DeviceStateChange): void {
+  /** A device's new latest value (`frame` its device-state frame): sent now, or after the replay in progress (in arrival order with events). */
+  deliverDeviceState(change: DeviceStateChange, frame: Frame): void {
     if (this.replaying) this.pending.push({ change });
-    else this.writeNamed(DEVICE_STATE_MESSAGE, change);
+    else this.raw(frame);
   }
 
   write(event: EventView): void {
-    this.raw(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+    this.raw(eventFrame(event));
   }
 
   writeNamed(name: string, data: unknown): void {
-    this.raw(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.raw(namedFrame(name, data));
   }
 
   finishReplay(replayed: Set<string>): void {
@@ -75,7 +107,7 @@ export class SseConnection {
   }
 
   heartbeat(): void {
-    this.raw(': heartbeat\n\n');
+    this.raw(HEARTBEAT_FRAME);
   }
 
   end(): void {
@@ -84,12 +116,23 @@ export class SseConnection {
     if (!this.res.writableEnded) this.res.end();
   }
 
-  private raw(text: string): void {
+  private raw(frame: Frame): void {
     if (this.closed || this.res.writableEnded || this.res.destroyed) return;
     if (this.res.writableLength > MAX_UNSENT_BYTES) {
       this.res.destroy();
       return;
     }
-    this.res.write(text);
+    // Straight to the socket only while the response holds nothing back itself (its writable
+    // length is the socket's), so the bytes keep their order; HTTP/1.0 clients get no chunks.
+    // Held until the end of this turn, as the response's own writes are: what reaches one stream
+    // in one turn (an event and its device state change) leaves in one write.
+    const socket = this.res.socket;
+    if (socket && this.res.chunkedEncoding && this.res.headersSent && this.res.writableLength === socket.writableLength) {
+      if (!socket.writableCorked) {
+        socket.cork();
+        process.nextTick(uncork, socket);
+      }
+      socket.write(frame.chunk);
+    } else this.res.write(frame.body);
   }
 }

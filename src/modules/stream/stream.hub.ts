@@ -6,7 +6,7 @@ import type { DeviceStateChange } from '../devices/device-state.schemas';
 import type { EventView } from '../events/events.schemas';
 import type { EventBus } from './event-bus';
 import { RecentIds } from './recent-ids';
-import { SseConnection } from './sse-connection';
+import { DEVICE_STATE_MESSAGE, eventFrame, namedFrame, SseConnection, type Frame } from './sse-connection';
 
 // The live event stream: every open Server-Sent Events connection of this instance, by user.
 // Each event from the bus goes to the connections whose user belongs to its home. A client that
@@ -119,14 +119,24 @@ export class StreamHub {
 
   private dispatch(event: EventView): void {
     if (!this.recent.add(event.id)) return;
+    let frame: Frame | undefined;
     for (const set of this.byUser.values()) {
-      for (const connection of set) if (connection.homes.has(event.homeId)) connection.deliver(event);
+      for (const connection of set) {
+        if (!connection.homes.has(event.homeId)) continue;
+        frame ??= eventFrame(event);
+        connection.deliver(event, frame);
+      }
     }
   }
 
   private dispatchDeviceState(change: DeviceStateChange): void {
+    let frame: Frame | undefined;
     for (const set of this.byUser.values()) {
-      for (const connection of set) if (connection.homes.has(change.homeId)) connection.deliverDeviceState(change);
+      for (const connection of set) {
+        if (!connection.homes.has(change.homeId)) continue;
+        frame ??= namedFrame(DEVICE_STATE_MESSAGE, change);
+        connection.deliverDeviceState(change, frame);
+      }
     }
   }
 
