@@ -2,6 +2,8 @@
 import type { ScaleRunner } from './curve';
 import { fanoutRunner } from './fanout';
 import { historyRunner } from './history';
+import { streamsRunner } from './streams';
+import { twoInstancesRunner } from './two-instances';
 import { importRunner, linkRunner } from './users';
 
-export const SCALE_RUNNERS: ScaleRunner[] = [historyRunner, fanoutRunner, importRunner, linkRunner];
+export const SCALE_RUNNERS: ScaleRunner[] = [historyRunner, fanoutRunner, importRunner, linkRunner, streamsRunner, twoInstancesRunner];
