@@ -21,12 +21,15 @@ const post = (path: string, body: unknown, token?: string) =>
     body: JSON.stringify(body),
   });
 
-test('when started without configuration, then it warns once about generated secrets, and about the emulator', () => {
+test('when started without configuration, then it warns once about generated secrets, and about the emulator', async () => {
+  // Log lines (stdout) and the banner (stderr) come through two pipes: readiness says nothing
+  // of which one has been read; the emulator's warning comes after the secrets' on stdout.
+  await eventually(() => (server.output().includes('using the embedded MODE emulator') ? true : undefined));
   expect(server.output().match(/using a generated development secret/g)).toHaveLength(1);
-  expect(server.output()).toContain('using the embedded MODE emulator');
 });
 
-test('when started, then a readable banner says where the API, its docs, the emulator and the secrets are', () => {
+test('when started, then a readable banner says where the API, its docs, the emulator and the secrets are', async () => {
+  await eventually(() => (/\n\s*database:/.test(server.output()) ? true : undefined));
   const lines = server.output().split('\n');
   const line = (label: string) => lines.find((text) => text.trimStart().startsWith(label)) ?? '';
   expect(line('API:')).toContain(`${server.url}/v1`);
