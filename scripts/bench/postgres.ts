@@ -60,3 +60,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
     },
   };
 }
+
+/** Creates an empty database on the cluster and returns its URL. */
+export async function createDatabase(cluster: PostgresCluster, name: string): Promise<string> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: cluster.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return cluster.urlOf(name);
+}

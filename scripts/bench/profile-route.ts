@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBridge } from './bridge';
 import { runLoad, warmUp, type LoadSpec } from './load';
-import { startPostgres } from './postgres';
+import { createDatabase, startPostgres } from './postgres';
 import { ensureBuilt, ROOT, startBareProxy, startEmulator, type Service } from './processes';
 import { summarizeProfile } from './profile-summary';
 import { bridgeFixture, directFixture, registerUser, waitLinked } from './setup';
@@ -45,10 +45,9 @@ async function main(): Promise<void> {
     const { Client } = await import('pg');
     const admin = new Client({ connectionString: postgres.url });
     await admin.connect();
-    await admin.query('CREATE DATABASE bridge_profile');
     // Statements the bridge makes while the load runs: a proxied call should make none.
     const transactions = async () => Number((await admin.query("SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = 'bridge_profile'")).rows[0].n);
-    const bridge = await startBridge({ name: 'bridge-profile', emulator, databaseUrl: postgres.urlOf('bridge_profile'), logDir, cpuProfileDir: profileDir });
+    const bridge = await startBridge({ name: 'bridge-profile', emulator, databaseUrl: await createDatabase(postgres, 'bridge_profile'), logDir, cpuProfileDir: profileDir });
     running.push(bridge);
     const expressProxy = await startBareProxy(emulator.url, logDir, 64, 'express', expressProfileDir);
     running.push(expressProxy);

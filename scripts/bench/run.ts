@@ -10,7 +10,7 @@ import { updateDocs } from './docs-update';
 import { machineBusy, waitForIdle } from './idle';
 import { renderChart } from './charts';
 import { readOptions, type BenchOptions } from './options';
-import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres';
+import { postgresAvailable, startPostgres, type PostgresCluster, createDatabase as createClusterDatabase } from './postgres';
 import { ensureBuilt, ROOT, startBareProxy, startEmulator, type EmulatorService, type Service } from './processes';
 import { buildReport, machine, writeReport, type Figures } from './report';
 import { heapOf, sampleRss } from './rss';
@@ -178,16 +178,8 @@ async function scaleScenario(env: ScaleEnv, options: BenchOptions, skipped: stri
 }
 
 async function createDatabase(cluster: PostgresCluster, name: string): Promise<string> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: cluster.url });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
   postgresSettings = cluster.settings;
-  return cluster.urlOf(name);
+  return createClusterDatabase(cluster, name);
 }
 
 function context(settings: BenchSettings, emulator: EmulatorService, bridge: BridgeService, bare?: Service, expressProxy?: Service): BenchContext {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchSettings } from '../../context';
-import { startPostgres, type PostgresCluster } from '../../postgres';
+import { createDatabase, startPostgres, type PostgresCluster } from '../../postgres';
 import { ensureBuilt, ROOT, startEmulator, type EmulatorService } from '../../processes';
 import type { ScaleEnv, ScaleRunner } from './curve';
 import { streamsRunner } from './streams';
@@ -33,17 +33,6 @@ function positiveInts(raw: string, what: string): number[] {
   return values;
 }
 
-async function createDatabase(cluster: PostgresCluster, name: string): Promise<string> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: cluster.url });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  return cluster.urlOf(name);
-}
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
