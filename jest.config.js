@@ -9,4 +9,7 @@ module.exports = {
   // A failure bound, not an expectation: a loaded 2-core machine can take long to start servers.
   testTimeout: 60000,
   maxWorkers: 2,
+  // A worker that has grown past this between test files (embedded databases, browsers) is replaced,
+  // so one long run cannot slow to a crawl collecting garbage near its heap limit.
+  workerIdleMemoryLimit: '1GB',
 };
