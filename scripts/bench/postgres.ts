@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withPostgresClient } from '../lib/postgres-client';
 import { registerOwnProcess } from './idle';
 import { freePort } from './processes';
 
@@ -63,13 +64,6 @@ export async function startPostgres(): Promise<PostgresCluster> {
 
 /** Creates an empty database on the cluster and returns its URL. */
 export async function createDatabase(cluster: PostgresCluster, name: string): Promise<string> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: cluster.url });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
+  await withPostgresClient(cluster.url, (client) => client.query(`CREATE DATABASE ${name}`));
   return cluster.urlOf(name);
 }

@@ -119,12 +119,10 @@ async function main(): Promise<void> {
     }
     if (only.has('scale') && !postgres) figures.skipped.push('scale: needs PostgreSQL (its curves grow a PostgreSQL database and run the admin scripts beside the bridge)');
     else if (only.has('scale') && postgres) {
-      const cluster = postgres;
       const env: ScaleEnv = {
         settings,
         emulator,
-        postgres: cluster,
-        createDatabase: (name) => createDatabase(cluster, name),
+        postgres,
         logDir,
         cpuProfileDir,
         bridgeEnv: options.bridgeEnv,

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'pg';
+import { withPostgresClient } from '../../scripts/lib/postgres-client';
 import { createEmulator, type Emulator } from '../../src/emulator';
 import { GOOD_PASSWORD, uniqueEmail } from '../fixtures/accounts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';
@@ -56,26 +56,12 @@ describeNeeding([needs.postgres, needs.redis], 'two instances on one PostgreSQL 
   let a: ServerProcess;
   let b: ServerProcess;
 
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: postgresUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (sql: string) => withPostgresClient(postgresUrl!, (client) => client.query(sql));
   /** A query on the instances' own database. */
-  const query = async <Row>(sql: string): Promise<Row[]> => {
+  const query = <Row>(sql: string): Promise<Row[]> => {
     const url = new URL(postgresUrl!);
     url.pathname = `/${database}`;
-    const client = new Client({ connectionString: url.toString() });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows as Row[];
-    } finally {
-      await client.end();
-    }
+    return withPostgresClient(url.toString(), async (client) => (await client.query(sql)).rows as Row[]);
   };
 
   beforeAll(async () => {

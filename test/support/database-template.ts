@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { openDatabase, type Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrator';
+import { withPostgresClient } from '../../scripts/lib/postgres-client';
 
 // Tests run on PGlite by default, or on PostgreSQL when TEST_DATABASE_URL is set. Either
 // way the schema is migrated once (global setup) and each test file gets its own copy.
@@ -20,20 +20,10 @@ function withDatabase(url: string, name: string): string {
   return parsed.toString();
 }
 
-async function admin<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function prepareTemplate(): Promise<void> {
   const url = testDatabaseUrl();
   if (url) {
-    await admin(url, async (client) => {
+    await withPostgresClient(url, async (client) => {
       await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB}`);
       await client.query(`CREATE DATABASE ${TEMPLATE_DB}`);
     });
@@ -67,7 +57,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = testDatabaseUrl();
   if (url) {
     const name = `mode_bridge_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    await admin(url, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`));
+    await withPostgresClient(url, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`));
     const dbUrl = withDatabase(url, name);
     const db = await openDatabase({ url: dbUrl });
     return {
@@ -75,7 +65,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       url: dbUrl,
       close: async () => {
         await db.close();
-        await admin(url, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+        await withPostgresClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       },
     };
   }

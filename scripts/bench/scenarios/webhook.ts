@@ -1,13 +1,13 @@
 // Webhook ingest: signed, distinct MODE events POSTed to the bridge (verified, deduplicated, stored,
 // notifications queued), next to the same database's raw single-row INSERT rate in the same run.
 import { execFile } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import type { BenchContext } from '../context';
 import { probe, runLoad, warmUp, type LoadResult, type LoadSpec } from '../load';
 import { compiled } from '../processes';
 import { postgresRawInsert, type RawInsertResult } from '../raw-insert';
 import { heapOf, type HeapFigures } from '../rss';
-import { BENCH_DEVICE_CLASS, bridgeFixture, registerUser, waitLinked } from '../setup';
+import { bridgeFixture, registerUser, waitLinked } from '../setup';
+import { EventSequence } from '../webhook-events';
 
 export interface WebhookFigures {
   database: 'pglite' | 'postgresql';
@@ -15,32 +15,6 @@ export interface WebhookFigures {
   raw: RawInsertResult;
   bridgePeakRssMb: number;
   heapAtEnd?: HeapFigures;
-}
-
-/** Every request gets its own event (sequence number and timestamp), so deduplication keeps them all. */
-function eventRequests(ctx: BenchContext, homeId: number, deviceId: number, run: string): LoadSpec['setupRequest'] {
-  const { webhookUrl, webhookKey } = ctx.bridge;
-  const base = Date.UTC(2024, 0, 1);
-  let seq = 0;
-  return (request) => {
-    seq += 1;
-    const body = JSON.stringify({
-      homeId,
-      timestamp: new Date(base + seq).toISOString(),
-      eventType: 'bench-reading',
-      eventData: { run, seq, level: seq % 100 },
-      originDeviceId: deviceId,
-      originDeviceClass: BENCH_DEVICE_CLASS,
-    });
-    const signature = createHmac('sha256', webhookKey).update(webhookUrl + body).digest('hex');
-    return {
-      ...request,
-      method: 'POST',
-      path: '/webhooks/mode/events',
-      headers: { 'content-type': 'application/json', 'x-mode-signature': signature },
-      body,
-    };
-  };
 }
 
 export async function webhookScenario(ctx: BenchContext, rawInsert: () => Promise<RawInsertResult>): Promise<WebhookFigures> {
@@ -59,7 +33,8 @@ export async function webhookScenario(ctx: BenchContext, rawInsert: () => Promis
     url: bridge.url,
     connections: settings.connections,
     durationSec: settings.durationSec,
-    setupRequest: eventRequests(ctx, homeId, deviceId, run),
+    // Every request is an event of its own (sequence number and timestamp): deduplication keeps them all.
+    setupRequest: new EventSequence(bridge, { homeId, deviceId }, (seq) => ({ run, seq, level: seq % 100 })).setupRequest,
     cpuOf: { bridge: bridge.pid },
   });
   await probe(spec('probe'), [200]);

@@ -41,8 +41,6 @@ export interface ScaleEnv {
   emulator: EmulatorService;
   /** Scale runs on PostgreSQL, as production does. */
   postgres: PostgresCluster;
-  /** Creates an empty database on the cluster and returns its URL. */
-  createDatabase(name: string): Promise<string>;
   logDir: string;
   cpuProfileDir?: string;
   bridgeEnv: Record<string, string>;

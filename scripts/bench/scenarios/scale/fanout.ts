@@ -8,12 +8,14 @@
 // accounts through the API would hash 1,000 passwords. The bridge learns the membership itself: a
 // first, unmeasured event makes it sync the home's members from MODE (as it does for any home it
 // has not seen), so the fan-out reads what the bridge believes.
-import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { BridgeService } from '../../bridge';
 import { BENCH_DEVICE_CLASS, call } from '../../setup';
+import { signedEvent } from '../../webhook-events';
 import type { Curve, CurvePoint, ScaleEnv, ScaleRunner } from './curve';
-import { compact, round, scaleBridge, withClient } from './support';
+import { compact, round, scaleBridge } from './support';
+import { withPostgresClient } from '../../../lib/postgres-client';
+import { createDatabase } from '../../postgres';
 import type { Client } from 'pg';
 
 const RUNS_PER_POINT = 3;
@@ -71,9 +73,8 @@ async function seedAccounts(client: Client, modeUserIds: number[], tag: string):
 }
 
 async function postEvent(bridge: BridgeService, home: ModeHome, eventType: string, seq: number): Promise<string> {
-  const body = JSON.stringify({ homeId: home.homeId, timestamp: new Date().toISOString(), eventType, eventData: { seq }, originDeviceId: home.deviceId, originDeviceClass: BENCH_DEVICE_CLASS });
-  const signature = createHmac('sha256', bridge.webhookKey).update(bridge.webhookUrl + body).digest('hex');
-  const response = await fetch(bridge.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mode-signature': signature }, body });
+  const event = signedEvent(bridge, { homeId: home.homeId, deviceId: home.deviceId, eventType, eventData: { seq } });
+  const response = await fetch(bridge.webhookUrl, { method: 'POST', ...event });
   const answer = (await response.json()) as { id?: string };
   if (response.status !== 200 || !answer.id) throw new Error(`the webhook answered ${response.status} ${JSON.stringify(answer)}`);
   return answer.id;
@@ -110,14 +111,14 @@ export const fanoutRunner: ScaleRunner = {
   name: 'fanout',
   defaultPoints: [1, 100, 1000],
   async run(env, points) {
-    const databaseUrl = await env.createDatabase('bridge_scale_fanout');
+    const databaseUrl = await createDatabase(env.postgres, 'bridge_scale_fanout');
     const sink = await webhookSink();
     const bridge = await scaleBridge(env, 'bridge-scale-fanout', databaseUrl, { NOTIFY_WEBHOOK_URL: sink.url, NOTIFY_WEBHOOK_SECRET: 'scale-fanout-webhook-secret' });
     try {
       const curvePoints: CurvePoint[] = [];
       for (const members of points) {
         const home = await modeHome(env, members);
-        const times = await withClient(databaseUrl, async (client) => {
+        const times = await withPostgresClient(databaseUrl, async (client) => {
           await seedAccounts(client, home.memberIds, `fanout-${home.homeId}`);
           // Unmeasured: the bridge syncs the home's members from MODE and fans out once.
           await waitFannedOut(client, await postEvent(bridge, home, 'scale.warm-up', 0), members);

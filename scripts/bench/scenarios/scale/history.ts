@@ -9,7 +9,9 @@
 // home IDs are out of the range MODE hands out and only make the table (and its indexes) bigger.
 import { call, registerUser, waitLinked } from '../../setup';
 import type { Curve, CurvePoint, ScaleRunner } from './curve';
-import { compact, getLatency, growthGoal, round, scaleBridge, withClient } from './support';
+import { compact, getLatency, growthGoal, round, scaleBridge } from './support';
+import { withPostgresClient } from '../../../lib/postgres-client';
+import { createDatabase } from '../../postgres';
 
 const REAL_HOMES = 5;
 const OTHER_HOMES = 995;
@@ -41,7 +43,7 @@ export const historyRunner: ScaleRunner = {
   name: 'history',
   defaultPoints: [10_000, 100_000, 1_000_000],
   async run(env, points) {
-    const databaseUrl = await env.createDatabase('bridge_scale_history');
+    const databaseUrl = await createDatabase(env.postgres, 'bridge_scale_history');
     const bridge = await scaleBridge(env, 'bridge-scale-history', databaseUrl);
     try {
       const account = await registerUser(bridge.url, `history-${Date.now()}@bench.example`);
@@ -54,7 +56,7 @@ export const historyRunner: ScaleRunner = {
       let seeded = 0;
       for (const target of points) {
         const started = Date.now();
-        await withClient(databaseUrl, async (client) => {
+        await withPostgresClient(databaseUrl, async (client) => {
           if (target > seeded) await client.query(SEED_SQL, [seeded + 1, target, EVENT_TYPES, homes]);
           await client.query('ANALYZE events');
         });

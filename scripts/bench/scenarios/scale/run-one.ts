@@ -2,12 +2,12 @@
  * Runs one curve of the `scale` scenario on its own and prints it as JSON, for whoever profiles
  * one curve: `npx tsx scripts/bench/scenarios/scale/run-one.ts streams 1000,5000`.
  * Builds the ScaleEnv as run.ts does: the MODE emulator, a throwaway PostgreSQL cluster, one
- * empty database per createDatabase call; everything is stopped at the end.
+ * empty database per curve point; everything is stopped at the end.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchSettings } from '../../context';
-import { createDatabase, startPostgres, type PostgresCluster } from '../../postgres';
+import { startPostgres, type PostgresCluster } from '../../postgres';
 import { ensureBuilt, ROOT, startEmulator, type EmulatorService } from '../../processes';
 import type { ScaleEnv, ScaleRunner } from './curve';
 import { streamsRunner } from './streams';
@@ -84,12 +84,10 @@ async function main(): Promise<void> {
   try {
     emulator = await startEmulator(logDir);
     postgres = await startPostgres();
-    const cluster = postgres;
     const env: ScaleEnv = {
       settings,
       emulator,
-      postgres: cluster,
-      createDatabase: (database) => createDatabase(cluster, database),
+      postgres,
       logDir,
       cpuProfileDir: values.profile ? join(resultsDir, 'profiles') : undefined,
       bridgeEnv,

@@ -6,14 +6,15 @@
 // (STREAM_MAX_CONNECTIONS_PER_USER raised to that): realistic homes have many users with a few
 // streams each, but every account costs an argon2 hash and a MODE link, and the hub's cost per
 // stream does not depend on whose stream it is (each event is matched against every open stream).
-import { createHmac } from 'node:crypto';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBridge, type BridgeService } from '../../bridge';
-import { BENCH_DEVICE_CLASS, bridgeFixture, call, registerUser, waitLinked, type BridgeAccount } from '../../setup';
+import { bridgeFixture, call, registerUser, waitLinked, type BridgeAccount } from '../../setup';
+import { EventSequence } from '../../webhook-events';
 import { deploymentSecrets } from './two-instances';
+import { createDatabase } from '../../postgres';
 import type { Curve, CurveGoal, CurvePoint, ScaleEnv, ScaleRunner } from './curve';
 
 /** Accounts whose streams are opened (the home's owner among them). */
@@ -154,19 +155,9 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 
 /** A signed MODE webhook call for one event of the home's device, as MODE sends it. */
 function eventPoster(bridge: BridgeService, homeId: number, deviceId: number): (mark: string) => Promise<void> {
-  let seq = 0;
+  const events = new EventSequence(bridge, { homeId, deviceId }, (seq) => ({ seq }));
   return async (mark) => {
-    seq += 1;
-    const body = JSON.stringify({
-      homeId,
-      timestamp: new Date(Date.UTC(2024, 0, 1) + seq).toISOString(),
-      eventType: 'bench-reading',
-      eventData: { mark, seq },
-      originDeviceId: deviceId,
-      originDeviceClass: BENCH_DEVICE_CLASS,
-    });
-    const signature = createHmac('sha256', bridge.webhookKey).update(bridge.webhookUrl + body).digest('hex');
-    const response = await fetch(bridge.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mode-signature': signature }, body });
+    const response = await fetch(bridge.webhookUrl, { method: 'POST', ...events.next({ mark }) });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${text.slice(0, 300)}`);
   };
@@ -202,7 +193,7 @@ export const streamsRunner: ScaleRunner = {
     const sizes = [...points].sort((a, b) => a - b);
     const largest = sizes.at(-1) ?? 0;
     const perUser = Math.max(1, Math.ceil(largest / USERS));
-    const databaseUrl = await env.createDatabase(`scale_streams_${Date.now().toString(36)}`);
+    const databaseUrl = await createDatabase(env.postgres, `scale_streams_${Date.now().toString(36)}`);
     const bridge = await startBridge({
       name: 'bridge-scale-streams',
       emulator: env.emulator,

@@ -1,22 +1,11 @@
 // What the scale curves share: a bridge on a database of the curve's own, SQL on that database,
 // latency of a set of GET requests, and ratio goals.
-import { Client } from 'pg';
 import { startBridge, type BridgeService } from '../../bridge';
 import { runLoad, type LoadResult } from '../../load';
 import type { CurveGoal, ScaleEnv } from './curve';
 
 export async function scaleBridge(env: ScaleEnv, name: string, databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<BridgeService> {
   return startBridge({ name, emulator: env.emulator, databaseUrl, logDir: env.logDir, cpuProfileDir: env.cpuProfileDir, dist: env.bridgeDist, extraEnv: { ...extraEnv, ...env.bridgeEnv } });
-}
-
-export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Latency of GET requests cycling through `paths`, with autocannon at `connections`. */

@@ -2,14 +2,17 @@
 // (REDIS_URL for both points, so the instance count is the only difference), driven with proxied
 // GET /v1/homes/:id and with signed, distinct webhook events, the load spread evenly over the
 // instances (one autocannon per instance, its share of the connections, all at once).
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateOAuthJwks } from '../../../../src/lib/dev-secrets';
 import { startBridge, type BridgeService } from '../../bridge';
 import { runLoad, type LoadResult, type LoadSpec } from '../../load';
+import { withPostgresClient } from '../../../lib/postgres-client';
+import { createDatabase } from '../../postgres';
 import { startRedis, type RedisService } from '../../redis';
-import { BENCH_DEVICE_CLASS, bridgeFixture, registerUser, waitLinked } from '../../setup';
+import { bridgeFixture, registerUser, waitLinked } from '../../setup';
+import { EventSequence } from '../../webhook-events';
 import type { Curve, CurvePoint, ScaleEnv, ScaleRunner } from './curve';
 
 /** The URL MODE would be configured with: the load balancer's, the same for every instance. */
@@ -52,15 +55,10 @@ async function spread(bridges: BridgeService[], connections: number, durationSec
 }
 
 async function storedEvents(databaseUrl: string, homeId: number): Promise<number> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withPostgresClient(databaseUrl, async (client) => {
     const result = await client.query<{ count: string }>('SELECT count(*) AS count FROM events WHERE home_id = $1', [homeId]);
     return Number(result.rows[0]?.count ?? 0);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Waits until the stored count reaches `accepted` (an answered webhook may still be committing), at most 15 s. */
@@ -75,7 +73,7 @@ async function settledCount(databaseUrl: string, homeId: number, accepted: numbe
 
 async function measurePoint(env: ScaleEnv, redis: RedisService, instances: number): Promise<CurvePoint> {
   const { settings } = env;
-  const databaseUrl = await env.createDatabase(`scale_instances_${instances}_${Date.now().toString(36)}`);
+  const databaseUrl = await createDatabase(env.postgres, `scale_instances_${instances}_${Date.now().toString(36)}`);
   // What every instance of one deployment shares: the database, Redis and the secrets.
   const shared = { REDIS_URL: redis.url, ...deploymentSecrets(), MODE_WEBHOOK_KEY: randomBytes(24).toString('hex'), MODE_WEBHOOK_URL: WEBHOOK_URL };
   const bridges: BridgeService[] = [];
@@ -105,29 +103,15 @@ async function measurePoint(env: ScaleEnv, redis: RedisService, instances: numbe
     env.log(`  ${instances} instance(s): proxy ${proxy.perSecond} req/s, p99 ${proxy.p99Ms} ms, non-2xx ${proxy.non2xx}, errors ${proxy.errors}`);
 
     // One sequence over every load generator, so each request is a distinct event (nothing deduplicated).
-    const key = shared.MODE_WEBHOOK_KEY;
-    const base = Date.UTC(2024, 0, 1);
-    let seq = 0;
-    const setupRequest: LoadSpec['setupRequest'] = (request) => {
-      seq += 1;
-      const body = JSON.stringify({
-        homeId,
-        timestamp: new Date(base + seq).toISOString(),
-        eventType: 'bench-reading',
-        eventData: { instances, seq, level: seq % 100 },
-        originDeviceId: deviceId,
-        originDeviceClass: BENCH_DEVICE_CLASS,
-      });
-      const signature = createHmac('sha256', key).update(WEBHOOK_URL + body).digest('hex');
-      return { ...request, method: 'POST', path: '/webhooks/mode/events', headers: { 'content-type': 'application/json', 'x-mode-signature': signature }, body };
-    };
+    const events = new EventSequence({ webhookUrl: WEBHOOK_URL, webhookKey: shared.MODE_WEBHOOK_KEY }, { homeId, deviceId }, (seq) => ({ instances, seq, level: seq % 100 }));
+    const setupRequest = events.setupRequest;
     const ingestSpec = (bridge: BridgeService) => ({ title: `webhook ingest (${bridge.name})`, url: bridge.url, setupRequest });
     const warm = await spread(bridges, settings.connections, settings.warmUpSec, ingestSpec);
     const ingest = await spread(bridges, settings.connections, settings.durationSec, ingestSpec);
     const accepted = warm.ok + ingest.ok;
     // autocannon stops counting at the end of a run with one request in flight per connection:
     // those are sent (and stored) but not counted as answered, so stored lies between the two.
-    const sent = seq;
+    const sent = events.sent;
     const stored = await settledCount(databaseUrl, homeId, accepted);
     env.log(`  ${instances} instance(s): ingest ${ingest.perSecond} events/s, p99 ${ingest.p99Ms} ms, sent ${sent}, answered 200 ${accepted}, stored ${stored}, non-2xx ${warm.non2xx + ingest.non2xx}, errors ${warm.errors + ingest.errors}`);
     return {

@@ -14,7 +14,9 @@ import { finished } from 'node:stream/promises';
 import { call } from '../../setup';
 import { compiled, ROOT } from '../../processes';
 import type { Curve, CurvePoint, ScaleEnv, ScaleRunner } from './curve';
-import { compact, round, withClient } from './support';
+import { compact, round } from './support';
+import { withPostgresClient } from '../../../lib/postgres-client';
+import { createDatabase } from '../../postgres';
 
 /** Distinct passwords per format: each is hashed once and its hash reused across rows. */
 const PASSWORDS = 4;
@@ -66,7 +68,7 @@ async function writeUsers(file: string, rows: number, prefix: string): Promise<v
 }
 
 async function migratedDatabase(env: ScaleEnv, name: string): Promise<string> {
-  const url = await env.createDatabase(name);
+  const url = await createDatabase(env.postgres, name);
   await runScript('scripts/migrate.ts', [], { DATABASE_URL: url });
   return url;
 }
@@ -142,7 +144,7 @@ export const linkRunner: ScaleRunner = {
         const linked = summary.done ?? summary.linked ?? 0;
         if (linked !== limit) throw new Error(`link-users linked ${linked} of ${limit} users (${run.stdout.slice(0, 300)})`);
         // The steady rate, from the links' own times: the command's start-up is not linking.
-        const span = await withClient(databaseUrl, async (client) => {
+        const span = await withPostgresClient(databaseUrl, async (client) => {
           const rows = await client.query<{ n: number; seconds: number }>(
             `SELECT count(*)::int AS n, extract(epoch FROM max(linked_at) - min(linked_at))::float8 AS seconds FROM mode_links WHERE linked_at >= $1`,
             [startedAt],
