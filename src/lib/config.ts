@@ -88,6 +88,7 @@ const envSchema = z.object({
   JSON_BODY_LIMIT: z.string().default('100kb'),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  PASSWORD_HASH_IDLE: flag.default(true),
   TRUST_PROXY: trustProxy.default('loopback'),
   BACKGROUND_JOBS: flag.default(true),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
@@ -188,6 +189,8 @@ export interface Config {
     concurrency?: number;
     /** How much lower than the process's the hashing threads' scheduling priority is. */
     niceIncrement: number;
+    /** Linux: the hashing threads run only on CPU time nothing else wants (SCHED_IDLE). */
+    idleScheduling: boolean;
   };
   events: { retentionDays: number };
   stream: { maxConnectionsPerUser: number; heartbeatMs: number };
@@ -284,7 +287,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       servicePerMinute: env.SERVICE_RATE_LIMIT_PER_MIN,
     },
     backgroundJobs: env.BACKGROUND_JOBS,
-    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, niceIncrement: env.PASSWORD_HASH_NICE },
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, niceIncrement: env.PASSWORD_HASH_NICE, idleScheduling: env.PASSWORD_HASH_IDLE },
     events: { retentionDays: env.EVENT_RETENTION_DAYS },
     stream: { maxConnectionsPerUser: env.STREAM_MAX_CONNECTIONS_PER_USER, heartbeatMs: env.STREAM_HEARTBEAT_MS },
     deviceState: { maxTypes: env.DEVICE_STATE_MAX_TYPES },

@@ -3,12 +3,14 @@ import { ConfigError, loadConfig } from '../../src/lib/config';
 import { burnPasswordCheck, closePasswordHashing, configurePasswordHashing, hashPassword, passwordHashingThreads, verifyPassword } from '../../src/modules/auth/passwords';
 
 // Hashing runs in worker threads with a lowered scheduling priority. The priority is read the way
-// the kernel reports it: the nice field of each of this process's threads in /proc.
+// the kernel reports it: the nice and policy fields of each of this process's threads in /proc.
 
 const PASSWORD = 'correct horse battery staple';
 
 interface ThreadStat {
   nice: number;
+  /** The scheduling policy: 0 SCHED_OTHER, 5 SCHED_IDLE (sched.h). */
+  policy: number;
   /** User and system CPU time, in clock ticks. */
   cpuTicks: number;
 }
@@ -19,9 +21,10 @@ function threads(): Map<number, ThreadStat> {
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces) start at field 3: utime is 14, stime 15, nice 19.
+      // Fields after the command name (which may hold spaces) start at field 3: utime is 14, stime 15,
+      // nice 19, policy 41.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-      stats.set(Number(tid), { nice: fields[16]!, cpuTicks: fields[11]! + fields[12]! });
+      stats.set(Number(tid), { nice: fields[16]!, policy: fields[38]!, cpuTicks: fields[11]! + fields[12]! });
     } catch {
       // the thread ended while being listed
     }
@@ -29,6 +32,8 @@ function threads(): Map<number, ThreadStat> {
   return stats;
 }
 
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
 const threadsAtNice = (nice: number) => [...threads().values()].filter((thread) => thread.nice === nice);
 const onLinux = process.platform === 'linux' ? test : test.skip;
 
@@ -114,6 +119,26 @@ describe('priority of the hashing threads (Linux)', () => {
     expect(threadsAtNice(6).length).toBeGreaterThanOrEqual(passwordHashingThreads());
   });
 
+  onLinux('when idle scheduling is on, then the hashing threads run in SCHED_IDLE and the main thread does not', async () => {
+    configurePasswordHashing({ niceIncrement: 8, idleScheduling: true });
+    const before = threads();
+    await hashPassword(PASSWORD);
+    const idle = [...threads()].filter(([, thread]) => thread.policy === SCHED_IDLE);
+    // At least one: run from sources, a thread the worker's TypeScript loader starts before the
+    // worker's module is loaded keeps the ordinary policy.
+    expect(idle.length).toBeGreaterThanOrEqual(1);
+    expect(idle.every(([tid, thread]) => !before.has(tid) && thread.nice === 8)).toBe(true);
+    expect(threads().get(process.pid)?.policy).toBe(SCHED_OTHER);
+  });
+
+  onLinux('when idle scheduling is off, then the hashing threads keep the ordinary policy', async () => {
+    configurePasswordHashing({ niceIncrement: 9, idleScheduling: false });
+    await hashPassword(PASSWORD);
+    const hashing = threadsAtNice(9);
+    expect(hashing.length).toBeGreaterThanOrEqual(1);
+    expect(hashing.every((thread) => thread.policy === SCHED_OTHER)).toBe(true);
+  });
+
   onLinux('when the nice increment is 0, then the hashing threads keep the process priority', async () => {
     configurePasswordHashing({ niceIncrement: 0 });
     const before = threads();
@@ -126,10 +151,14 @@ describe('priority of the hashing threads (Linux)', () => {
 
 describe('password hashing configuration', () => {
   test('when nothing is set, then hashing threads run 10 lower and the concurrency follows the cores', () => {
-    expect(loadConfig({}).passwordHashing).toEqual({ concurrency: undefined, niceIncrement: 10 });
+    expect(loadConfig({}).passwordHashing).toEqual({ concurrency: undefined, niceIncrement: 10, idleScheduling: true });
   });
   test('when PASSWORD_HASH_NICE is outside 0-19, then the start is refused naming it', () => {
     expect(() => loadConfig({ PASSWORD_HASH_NICE: '20' })).toThrow(ConfigError);
     expect(() => loadConfig({ PASSWORD_HASH_NICE: '-1' })).toThrow(/PASSWORD_HASH_NICE/);
+  });
+  test('when PASSWORD_HASH_IDLE is false, then idle scheduling is off; a value that is not a flag is refused', () => {
+    expect(loadConfig({ PASSWORD_HASH_IDLE: 'false' }).passwordHashing.idleScheduling).toBe(false);
+    expect(() => loadConfig({ PASSWORD_HASH_IDLE: 'sometimes' })).toThrow(/PASSWORD_HASH_IDLE/);
   });
 });

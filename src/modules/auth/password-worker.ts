@@ -1,10 +1,20 @@
+import { workerData } from 'node:worker_threads';
 import { hashSync } from '@node-rs/argon2';
+import { idleSchedulingForThisThread } from './idle-scheduling';
 import { ARGON2ID_CURRENT, verifyStoredHash } from './password-formats';
 
 // The hashing work of passwords.ts, run in its pool's worker threads. Synchronous on purpose:
 // the async variants (argon2's, bcrypt's, Node's pbkdf2 and scrypt) would hand the work to
 // libuv's thread pool, out of this thread whose scheduling priority the pool has lowered and
 // past the pool's bound on hashes computed at once.
+
+export interface HashingThreadOptions {
+  /** Run in SCHED_IDLE (Linux), on top of the nice increment piscina applies. */
+  idleScheduling: boolean;
+}
+
+// Set as the thread loads, before the pool hands it a first hash.
+if ((workerData as HashingThreadOptions | undefined)?.idleScheduling) idleSchedulingForThisThread();
 
 export interface VerifyTask {
   passwordHash: string;

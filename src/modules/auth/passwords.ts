@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Piscina } from 'piscina';
-import type { VerifyTask } from './password-worker';
+import type { HashingThreadOptions, VerifyTask } from './password-worker';
 
 // Password hashing and verification (password-worker.ts: argon2id for new hashes, every stored
 // format of password-formats/ for checks) in a small pool of worker threads whose scheduling
-// priority is lowered (nice), so that a login storm gets only the CPU that the event loop,
-// PostgreSQL and the rest of the machine leave. At most `concurrency` hashes run at once, one
+// priority is lowered (nice and, on Linux, the SCHED_IDLE class), so that a login storm gets only
+// the CPU that the event loop, PostgreSQL and the rest of the machine leave. At most `concurrency` hashes run at once, one
 // per thread; the others wait in the pool's queue.
 
 export interface PasswordHashing {
@@ -14,9 +14,13 @@ export interface PasswordHashing {
   concurrency?: number;
   /** How much lower than the process the hashing threads run (nice increment, 0-19); unset: 10. */
   niceIncrement?: number;
+  /** Linux: the hashing threads also run in SCHED_IDLE (idle-scheduling.ts); unset: true. */
+  idleScheduling?: boolean;
 }
 
-const DEFAULTS = { concurrency: Math.max(1, availableParallelism() - 1), niceIncrement: 10 };
+type Settings = Required<PasswordHashing>;
+
+const DEFAULTS: Settings = { concurrency: Math.max(1, availableParallelism() - 1), niceIncrement: 10, idleScheduling: true };
 let settings = DEFAULTS;
 let pool: Piscina | undefined;
 
@@ -27,8 +31,12 @@ const WORKER_FILE = join(__dirname, `password-worker${extname(__filename)}`);
 
 /** Applies the settings to the next hashes; a pool built with other settings finishes its work and stops. */
 export function configurePasswordHashing(hashing: PasswordHashing): void {
-  const next = { concurrency: hashing.concurrency ?? DEFAULTS.concurrency, niceIncrement: hashing.niceIncrement ?? DEFAULTS.niceIncrement };
-  if (next.concurrency === settings.concurrency && next.niceIncrement === settings.niceIncrement) return;
+  const next: Settings = {
+    concurrency: hashing.concurrency ?? DEFAULTS.concurrency,
+    niceIncrement: hashing.niceIncrement ?? DEFAULTS.niceIncrement,
+    idleScheduling: hashing.idleScheduling ?? DEFAULTS.idleScheduling,
+  };
+  if ((Object.keys(next) as (keyof Settings)[]).every((key) => next[key] === settings[key])) return;
   settings = next;
   void closePasswordHashing();
 }
@@ -62,6 +70,7 @@ function hashingPool(): Piscina {
     maxThreads: settings.concurrency,
     idleTimeout: 30_000,
     niceIncrement: settings.niceIncrement,
+    workerData: { idleScheduling: settings.idleScheduling } satisfies HashingThreadOptions,
     // In arrival order, as logins come: by default a task that finds every thread busy goes back
     // to the end of the queue, so under a storm some logins wait many times longer than others.
     stricterFIFO: true,
