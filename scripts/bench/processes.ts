@@ -2,7 +2,7 @@
 // the bridge (compiled, as in production) and the bare pass-through proxy. Each runs in its own
 // process so that the CPU it spends is not charged to another, and its RSS can be sampled.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,15 +44,23 @@ function newestMtime(dir: string): number {
 /** Compiles with `npm run build` when dist/ is older than the sources; the bench runs compiled code. */
 export function ensureBuilt(log: (line: string) => void): void {
   const entry = join(DIST, 'src', 'server.js');
-  const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
+  // tsc builds incrementally and leaves unchanged outputs alone, so no output file tells when the
+  // last build ran: a stamp written after it does.
+  const stamp = join(DIST, '.bench-built');
+  const built = existsSync(stamp) && existsSync(entry) ? statSync(stamp).mtimeMs : 0;
   const sources = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'scripts')));
   if (built >= sources && existsSync(compiled('scripts/bench/bare-proxy.ts'))) return;
   log('dist/ is older than the sources: npm run build');
+  const startedAt = new Date();
   const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   if (result.status !== 0) {
     if (!existsSync(entry)) throw new Error('npm run build failed and dist/src/server.js does not exist');
     log('warning: npm run build reported errors; running the files it emitted');
+    return;
   }
+  // The build's start time: a source saved while it ran is newer, and is built next time.
+  writeFileSync(stamp, '');
+  utimesSync(stamp, startedAt, startedAt);
 }
 
 export function compiled(sourcePath: string, dist = DIST): string {
