@@ -7,6 +7,7 @@ import { ApiRouter } from './http/route';
 import { clientIp, limiter } from './http/rate-limit';
 import { requestLogger } from './http/request-log';
 import { refuseHostileInput } from './http/hostile-input';
+import { sendJson } from './http/json-response';
 import type { ReadinessCheck } from './modules/ops/ops.router';
 import { documentOpsRoutes, opsRouter } from './modules/ops/ops.router';
 import type { Services } from './services';
@@ -57,6 +58,8 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.disable('x-powered-by');
   // Answers are never cached (no-store), so a per-answer hash for conditional requests buys nothing.
   app.set('etag', false);
+  // Express's documented extension point: every res of this app has it (json-response.ts says why).
+  app.response.json = sendJson;
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
   if (config.production && !config.metricsToken) {

@@ -68,8 +68,11 @@ const ERROR_STATUSES: Record<number, string> = {
  */
 const PREFIX_SEGMENTS = 2;
 
+/** The path up to its third slash (`/v1/homes/7` -> `/v1/homes`), lower-cased; on every request. */
 function prefixOf(path: string): string {
-  return path.split('/', PREFIX_SEGMENTS + 1).join('/').toLowerCase();
+  let end = 0;
+  for (let segment = 0; segment < PREFIX_SEGMENTS && end !== -1; segment++) end = path.indexOf('/', end + 1);
+  return (end === -1 ? path : path.slice(0, end)).toLowerCase();
 }
 
 export class ApiRouter {
