@@ -11,8 +11,9 @@ import type { Database, DatabaseOptions, SqlRunner } from './database';
 // The embedded database: PostgreSQL compiled to WebAssembly, inside this process.
 
 // PGlite's WebAssembly memory never shrinks: a smaller buffer cache keeps the server's resident
-// memory down (the operating system caches the files anyway).
-const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+// memory down (the operating system caches the files anyway). Measured on 30,000 inserts from 50
+// writers: 8 MB instead of 16 MB left 177-188 MB resident instead of 195-200, in the same time.
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=8MB'];
 
 /**
  * A new data directory is created by initdb in a second PGlite instance whose memory the process
