@@ -140,3 +140,50 @@ export async function warmUp(spec: LoadSpec, seconds = 2, expected?: number[]): 
   await new Promise((resolve) => setTimeout(resolve, 300));
   await probe(spec, expected);
 }
+
+export interface SteadyWarmUpOptions {
+  /** Warm up at least this long. */
+  minSec: number;
+  /** And at most this long, steady or not. */
+  maxSec: number;
+  sliceSec?: number;
+  /** A slice counts as faster only when it beats the best one before it by more than this share. */
+  tolerance?: number;
+}
+
+export interface SteadyWarmUp {
+  seconds: number;
+  /** Requests per second of each slice, in order. */
+  slices: number[];
+  /** False when `maxSec` ran out while the process was still getting faster. */
+  steady: boolean;
+}
+
+/**
+ * Warms up until the process stops getting faster: a server that runs for days is measured warm.
+ * V8 optimizes a function only after it has run often enough, on background threads that compete
+ * with the load on a small machine, so a large process can take many seconds to reach its speed.
+ * Slices of load run until two in a row are no faster than the best before them (after `minSec`).
+ */
+export async function warmUpUntilSteady(spec: LoadSpec, options: SteadyWarmUpOptions, expected?: number[]): Promise<SteadyWarmUp> {
+  const sliceSec = options.sliceSec ?? 2;
+  const tolerance = options.tolerance ?? 0.03;
+  const slices: number[] = [];
+  let best = 0;
+  let flat = 0;
+  let steady = false;
+  while (slices.length * sliceSec < options.maxSec) {
+    const { rps } = await runLoad({ ...spec, title: `${spec.title} (warm-up)`, durationSec: sliceSec });
+    flat = slices.length > 0 && rps <= best * (1 + tolerance) ? flat + 1 : 0;
+    best = Math.max(best, rps);
+    slices.push(rps);
+    if (flat >= 2 && slices.length * sliceSec >= options.minSec) {
+      steady = true;
+      break;
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await probe(spec, expected);
+  return { seconds: slices.length * sliceSec, slices, steady };
+}
+

@@ -1,7 +1,7 @@
 // Renders a report as plain-text tables (the console) or Markdown tables (docs/benchmarks.md).
 import type { Report } from './report';
 import type { Curve } from './scenarios/scale/curve';
-import { TARGETS } from './scenarios/proxy';
+import { MAX_WARM_UP_SEC, TARGETS } from './scenarios/proxy';
 
 export type Format = 'text' | 'markdown';
 
@@ -54,6 +54,12 @@ export function renderReport(report: Report, format: Format, options: { scale?: 
     const conns = figures.proxy.calls[0]?.loaded.bridge.connections ?? 0;
     parts.push(heading(`Proxy overhead (${conns} connections; and 1 connection)`));
     parts.push(render(format, ['call', 'path', 'req/s', 'p50 ms', 'p99 ms', 'p50 ms (1 conn)', 'p99 ms (1 conn)', 'proxy CPU ms/req', 'MODE CPU ms/req'], rows));
+    // Older result files have no warm-up figures.
+    const warmRows = figures.proxy.calls.flatMap((c) => (c.warmUp ? TARGETS.map((t) => [c.call, targetNames[t], c.warmUp[t].seconds, c.warmUp[t].steady ? 'yes' : 'no', c.warmUp[t].slices.join(', ')]) : []));
+    if (warmRows.length > 0) {
+      parts.push(heading(`Proxy warm-up: load in 2 s slices until two in a row are no faster than the best before them (at most ${MAX_WARM_UP_SEC} s), then the run above`));
+      parts.push(render(format, ['call', 'path', 'warm-up s', 'steady', 'req/s per slice'], warmRows));
+    }
   }
   if (figures.webhook.length > 0) {
     parts.push(heading('Webhook ingest (signed, distinct events)'));
