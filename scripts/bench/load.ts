@@ -163,7 +163,8 @@ export interface SteadyWarmUp {
  * Warms up until the process stops getting faster: a server that runs for days is measured warm.
  * V8 optimizes a function only after it has run often enough, on background threads that compete
  * with the load on a small machine, so a large process can take many seconds to reach its speed.
- * Slices of load run until two in a row are no faster than the best before them (after `minSec`).
+ * Slices of load run until three in a row are no faster than the best before them (after `minSec`):
+ * optimization comes in steps, and a process can stay level for a few seconds before the next one.
  */
 export async function warmUpUntilSteady(spec: LoadSpec, options: SteadyWarmUpOptions, expected?: number[]): Promise<SteadyWarmUp> {
   const sliceSec = options.sliceSec ?? 2;
@@ -177,7 +178,7 @@ export async function warmUpUntilSteady(spec: LoadSpec, options: SteadyWarmUpOpt
     flat = slices.length > 0 && rps <= best * (1 + tolerance) ? flat + 1 : 0;
     best = Math.max(best, rps);
     slices.push(rps);
-    if (flat >= 2 && slices.length * sliceSec >= options.minSec) {
+    if (flat >= 3 && slices.length * sliceSec >= options.minSec) {
       steady = true;
       break;
     }

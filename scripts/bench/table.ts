@@ -57,7 +57,7 @@ export function renderReport(report: Report, format: Format, options: { scale?: 
     // Older result files have no warm-up figures.
     const warmRows = figures.proxy.calls.flatMap((c) => (c.warmUp ? TARGETS.map((t) => [c.call, targetNames[t], c.warmUp[t].seconds, c.warmUp[t].steady ? 'yes' : 'no', c.warmUp[t].slices.join(', ')]) : []));
     if (warmRows.length > 0) {
-      parts.push(heading(`Proxy warm-up: load in 2 s slices until two in a row are no faster than the best before them (at most ${MAX_WARM_UP_SEC} s), then the run above`));
+      parts.push(heading(`Proxy warm-up: load in 2 s slices until three in a row are no faster than the best before them (at most ${MAX_WARM_UP_SEC} s), then the run above`));
       parts.push(render(format, ['call', 'path', 'warm-up s', 'steady', 'req/s per slice'], warmRows));
     }
   }
