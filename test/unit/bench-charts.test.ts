@@ -53,32 +53,49 @@ describe('bench charts', () => {
     expect(table).toContain('| first page p99: at 1M / at 10k <= 2x | 1.22x | PASS |');
   });
 
-  it('--update-docs after a scale-only run replaces the scale section and its charts, not the other tables', async () => {
+  it('--update-docs after a scale run replaces the sections of the curves it measured, and nothing else', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-docs-'));
     try {
       const doc = join(dir, 'benchmarks.md');
-      writeFileSync(doc, ['# B', '<!-- bench:scale:start -->', 'old scale', '<!-- bench:scale:end -->', '<!-- bench:results:start -->', 'kept proxy table', '<!-- bench:results:end -->', 'tail'].join('\n'));
-      const report = {
-        date: '2026-12-01T23:00:00.000Z',
-        machine: { cpu: 'cpu', cores: 2, memoryGb: 4, os: 'Linux', node: 'v20' },
-        settings: {},
-        notes: [],
-        figures: { webhook: [], skipped: [], idleRssMb: {}, idleHeap: {}, scale: [curve] },
-        ratios: {},
-        peakRssMb: {},
-        heapAtEnd: {},
-        targets: [],
-        warnings: [],
-      } satisfies Report;
-      await updateDocs(doc, report, 'npm run bench -- --only scale', { results: false, scale: true });
-      const text = readFileSync(doc, 'utf8');
+      const section = (id: string, body: string) => [`<!-- bench:curve:${id}:start -->`, body, `<!-- bench:curve:${id}:end -->`];
+      writeFileSync(
+        doc,
+        ['# B', '<!-- bench:scale:start -->', ...section('tiny-curve', 'old tiny curve'), ...section('other-curve', 'kept other curve'), '<!-- bench:scale:end -->', '<!-- bench:results:start -->', 'kept proxy table', '<!-- bench:results:end -->', 'tail'].join('\n'),
+      );
+      const report = (curves: Curve[]) =>
+        ({
+          date: '2026-12-01T23:00:00.000Z',
+          machine: { cpu: 'cpu', cores: 2, memoryGb: 4, os: 'Linux', node: 'v20' },
+          settings: {},
+          notes: [],
+          figures: { webhook: [], skipped: [], idleRssMb: {}, idleHeap: {}, scale: curves },
+          ratios: {},
+          peakRssMb: {},
+          heapAtEnd: {},
+          targets: [],
+          warnings: [],
+        }) satisfies Report;
+      await updateDocs(doc, report([curve]), 'npm run bench -- --only scale --scale tiny', { results: false, scale: true });
+      let text = readFileSync(doc, 'utf8');
       expect(text).toContain('kept proxy table');
-      expect(text).not.toContain('old scale');
+      expect(text).toContain('kept other curve');
+      expect(text).not.toContain('old tiny curve');
       expect(text).toContain('![Tiny curve of page latency](benchmarks/tiny-curve.svg)');
+      expect(text).toContain('with `npm run bench -- --only scale --scale tiny`');
       expect(text.endsWith('tail')).toBe(true);
       expect(pointMarks(readFileSync(join(dir, 'benchmarks', 'tiny-curve.svg'), 'utf8'))).toBe(6);
+
+      // A curve the page does not show yet goes at the end of the scale section.
+      await updateDocs(doc, report([{ ...curve, id: 'new-curve', title: 'A new curve' }]), 'npm run bench -- --only scale', { results: false, scale: true });
+      text = readFileSync(doc, 'utf8');
+      expect(text.indexOf('kept other curve')).toBeLessThan(text.indexOf('A new curve'));
+      expect(text.indexOf('A new curve')).toBeLessThan(text.indexOf('<!-- bench:scale:end -->'));
+      expect(text).toContain('![Tiny curve of page latency](benchmarks/tiny-curve.svg)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
     }
   });
 });
