@@ -96,6 +96,3 @@ describe('bench charts', () => {
     }
   });
 });
-    }
-  });
-});
