@@ -3,9 +3,9 @@ import type { Response } from 'express';
 // res.json without what Express's res.send spends on caching. No answer of this app is cached
 // (no-store, ETags off), so there is no ETag to build and no conditional request to check for a
 // 304, and the charset need not be parsed out of the Content-Type and put back on every answer.
-// What goes out is what Express sends: Content-Type `application/json; charset=utf-8` (a type the
-// route chose gets the charset), Content-Length, no body headers for 204 and 304, no body for HEAD (Node's
-// HTTP server drops it).
+// What goes out is what Express sends: Content-Type `application/json; charset=utf-8` (a type
+// the route chose gets the charset), Content-Length, no body headers for 204 and 304, and no body
+// for HEAD (Node's HTTP server drops it).
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
