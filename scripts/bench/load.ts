@@ -137,6 +137,11 @@ export async function probe(spec: LoadSpec, expected: number[] = [200, 201, 204]
  */
 export async function warmUp(spec: LoadSpec, seconds = 2, expected?: number[]): Promise<void> {
   await runLoad({ ...spec, title: `${spec.title} (warm-up)`, durationSec: seconds });
+  await drainBacklog(spec, expected);
+}
+
+/** After a warm-up: lets its last requests finish, then waits for one more answer. */
+async function drainBacklog(spec: LoadSpec, expected?: number[]): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 300));
   await probe(spec, expected);
 }
@@ -183,8 +188,7 @@ export async function warmUpUntilSteady(spec: LoadSpec, options: SteadyWarmUpOpt
       break;
     }
   }
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  await probe(spec, expected);
+  await drainBacklog(spec, expected);
   return { seconds: slices.length * sliceSec, slices, steady };
 }
 
