@@ -66,20 +66,22 @@ async function rawStream(token: string, httpVersion: '1.0' | '1.1'): Promise<{ s
   return { socket, bytes: () => received };
 }
 
-/** The body of a chunked answer, each chunk's size checked against its bytes. */
-function dechunk(raw: string): string {
+/** The chunks of a chunked answer, each chunk's size checked against its bytes. */
+function chunksOf(raw: string): string[] {
   let rest = raw.slice(raw.indexOf('\r\n\r\n') + 4);
-  let body = '';
+  const chunks: string[] = [];
   while (rest.length > 0) {
     const lineEnd = rest.indexOf('\r\n');
     const size = Number.parseInt(rest.slice(0, lineEnd), 16);
     expect(Number.isNaN(size)).toBe(false);
-    body += rest.slice(lineEnd + 2, lineEnd + 2 + size);
+    chunks.push(rest.slice(lineEnd + 2, lineEnd + 2 + size));
     expect(rest.slice(lineEnd + 2 + size, lineEnd + 4 + size)).toBe('\r\n');
     rest = rest.slice(lineEnd + 4 + size);
   }
-  return body;
+  return chunks;
 }
+
+const dechunk = (raw: string) => chunksOf(raw).join('');
 
 test('when events reach an HTTP/1.1 stream, then each is a well-formed chunk of the chunked answer', async () => {
   const { bytes } = await rawStream(people.member.accessToken, '1.1');
@@ -104,6 +106,25 @@ test('when an event changes its device\'s state, then the stream gets both in on
   const read = await eventually(() => reads.find((chunk) => chunk.includes('"one-write"')));
   // A heartbeat written just before may share the read; the event and its state must both be in it.
   expect(read).toMatch(/id: \d+\ndata: \{[^\n]*"one-write"[^\n]*\}\n\n(?:\r\n[0-9a-f]+\r\n)?event: device-state\ndata: \{[^\n]*"one-write"[^\n]*\}\n\n/);
+});
+
+test('when events of several homes reach the hub in one turn, then each stream gets those of its homes, in order, in one chunk', async () => {
+  const second = await createHome(app, people.owner, 'Second home');
+  const owner = await rawStream(people.owner.accessToken, '1.1');
+  const member = await rawStream(people.member.accessToken, '1.1');
+  const view = (id: string, homeId: number) => ({ id, homeId, deviceId: 1, deviceClass: 'sensor', eventType: 'one-turn', eventData: {}, timestamp: new Date().toISOString(), receivedAt: new Date().toISOString() });
+  const [first, other, last] = [`turn-a-${Date.now()}`, `turn-b-${Date.now()}`, `turn-c-${Date.now()}`];
+
+  await Promise.all([app.services.eventBus.publish(view(first, people.homeId)), app.services.eventBus.publish(view(other, second)), app.services.eventBus.publish(view(last, people.homeId))]);
+
+  await eventually(() => (owner.bytes().includes(last) && member.bytes().includes(last) ? true : undefined));
+  // Each stream's share of the turn is one chunk of whole frames, in the order published.
+  const ids = (chunk: string) => [...chunk.matchAll(/^id: (.+)$/gm)].map((match) => match[1]);
+  const shareOf = (bytes: string) => chunksOf(bytes).find((chunk) => chunk.includes(`id: ${first}\n`))!;
+  expect(ids(shareOf(owner.bytes()))).toEqual([first, other, last]);
+  expect(ids(shareOf(member.bytes()))).toEqual([first, last]);
+  expect(shareOf(owner.bytes())).toMatch(/^id: [^]*\n\n$/);
+  expect(member.bytes()).not.toContain(other);
 });
 
 test('when an HTTP/1.0 client streams, then it gets the frames unchunked', async () => {

@@ -14,12 +14,13 @@ const MAX_UNSENT_BYTES = 1024 * 1024;
 const RECONNECT_AFTER_MS = 3_000;
 export const DEVICE_STATE_MESSAGE = 'device-state';
 
-type Live = { event: EventView } | { change: DeviceStateChange };
+/** A live message as it reached the hub: replayed later if the stream is still catching up. */
+export type Live = { event: EventView } | { change: DeviceStateChange };
 
 // Frames are encoded once per message, not once per stream: a home with thousands of open streams
 // would otherwise serialize and encode the same event thousands of times. Each frame also carries
-// its HTTP/1.1 chunk (size line, bytes, CRLF), so a stream can hand it to its socket in one write
-// instead of going through the response's chunked encoding (four pieces and a deferred flush) per stream.
+// its HTTP/1.1 chunk (size line, bytes, CRLF), so a stream hands it to its socket in one write
+// instead of going through the response's chunked encoding (four pieces and a deferred flush).
 
 export interface Frame {
   body: Buffer;
@@ -28,9 +29,17 @@ export interface Frame {
 
 const CRLF = Buffer.from('\r\n');
 
-export function frameOf(text: string): Frame {
-  const body = Buffer.from(text);
+function frameOfBytes(body: Buffer): Frame {
   return { body, chunk: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, CRLF]) };
+}
+
+export function frameOf(text: string): Frame {
+  return frameOfBytes(Buffer.from(text));
+}
+
+/** Several frames as one: one chunk, so a stream that gets them all sends them in one write. */
+export function joinFrames(frames: Frame[]): Frame {
+  return frames.length === 1 ? frames[0]! : frameOfBytes(Buffer.concat(frames.map((frame) => frame.body)));
 }
 
 /** An event as its SSE frame (`id:` + `data:`), encoded once for every stream that carries it. */
@@ -43,9 +52,9 @@ export function namedFrame(name: string, data: unknown): Frame {
   return frameOf(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-const HEARTBEAT_FRAME = frameOf(': heartbeat\n\n');
+export const liveFrame = (live: Live): Frame => ('change' in live ? namedFrame(DEVICE_STATE_MESSAGE, live.change) : eventFrame(live.event));
 
-const uncork = (socket: Socket) => socket.uncork();
+const HEARTBEAT_FRAME = frameOf(': heartbeat\n\n');
 
 export class SseConnection {
   closed = false;
@@ -53,6 +62,7 @@ export class SseConnection {
   homes: Set<number>;
   private replaying: boolean;
   private pending: Live[] = [];
+  private socket?: Socket;
 
   constructor(
     readonly userId: string,
@@ -73,41 +83,34 @@ export class SseConnection {
       'X-Accel-Buffering': 'no',
     });
     this.res.flushHeaders();
-    this.raw(frameOf(`retry: ${RECONNECT_AFTER_MS}\n: connected\n\n`));
+    this.send(frameOf(`retry: ${RECONNECT_AFTER_MS}\n: connected\n\n`));
   }
 
-  /** A live event (`frame` is its eventFrame): sent now, or after the replay in progress. */
-  deliver(event: EventView, frame: Frame): void {
-    if (this.replaying) this.pending.push({ event });
-    else this.raw(frame);
+  /** Live messages in arrival order (`frame` is theirs, joined): sent now, or after the replay in progress. */
+  deliver(live: Live[], frame: Frame): void {
+    if (this.replaying) this.pending.push(...live);
+    else this.send(frame);
   }
 
-  /** A device's new latest value (`frame` its device-state frame): sent now, or after the replay in progress (in arrival order with events). */
-  deliverDeviceState(change: DeviceStateChange, frame: Frame): void {
-    if (this.replaying) this.pending.push({ change });
-    else this.raw(frame);
-  }
-
-  write(event: EventView): void {
-    this.raw(eventFrame(event));
+  /** Stored events, oldest first, in one write. */
+  writeEvents(events: EventView[]): void {
+    if (events.length > 0) this.send(joinFrames(events.map(eventFrame)));
   }
 
   writeNamed(name: string, data: unknown): void {
-    this.raw(namedFrame(name, data));
+    this.send(namedFrame(name, data));
   }
 
   finishReplay(replayed: Set<string>): void {
     this.replaying = false;
     const waiting = this.pending;
     this.pending = [];
-    for (const live of waiting) {
-      if ('change' in live) this.writeNamed(DEVICE_STATE_MESSAGE, live.change);
-      else if (!replayed.has(live.event.id)) this.write(live.event);
-    }
+    const unsent = waiting.filter((live) => 'change' in live || !replayed.has(live.event.id));
+    if (unsent.length > 0) this.send(joinFrames(unsent.map(liveFrame)));
   }
 
   heartbeat(): void {
-    this.raw(HEARTBEAT_FRAME);
+    this.send(HEARTBEAT_FRAME);
   }
 
   end(): void {
@@ -116,23 +119,29 @@ export class SseConnection {
     if (!this.res.writableEnded) this.res.end();
   }
 
-  private raw(frame: Frame): void {
-    if (this.closed || this.res.writableEnded || this.res.destroyed) return;
-    if (this.res.writableLength > MAX_UNSENT_BYTES) {
+  private send(frame: Frame): void {
+    if (this.closed) return;
+    const socket = this.socket ?? this.directSocket();
+    const stream = socket ?? this.res;
+    if (stream.destroyed || stream.writableEnded) return;
+    if (stream.writableLength > MAX_UNSENT_BYTES) {
       this.res.destroy();
       return;
     }
-    // Straight to the socket only while the response holds nothing back itself (its writable
-    // length is the socket's), so the bytes keep their order; HTTP/1.0 clients get no chunks.
-    // Held until the end of this turn, as the response's own writes are: what reaches one stream
-    // in one turn (an event and its device state change) leaves in one write.
+    if (socket) socket.write(frame.chunk);
+    else this.res.write(frame.body);
+  }
+
+  /**
+   * The socket, once frames can go to it straight: the answer is chunked (HTTP/1.0 clients get no
+   * chunks), its headers are out, and the response holds nothing back itself (its writable length
+   * is the socket's), so the bytes keep their order. Only this class writes to the response, so
+   * that stays true until it ends, and the check is made once.
+   */
+  private directSocket(): Socket | undefined {
     const socket = this.res.socket;
-    if (socket && this.res.chunkedEncoding && this.res.headersSent && this.res.writableLength === socket.writableLength) {
-      if (!socket.writableCorked) {
-        socket.cork();
-        process.nextTick(uncork, socket);
-      }
-      socket.write(frame.chunk);
-    } else this.res.write(frame.body);
+    if (!socket || !this.res.chunkedEncoding || !this.res.headersSent || this.res.writableLength !== socket.writableLength) return undefined;
+    this.socket = socket;
+    return socket;
   }
 }

@@ -6,11 +6,15 @@ import type { DeviceStateChange } from '../devices/device-state.schemas';
 import type { EventView } from '../events/events.schemas';
 import type { EventBus } from './event-bus';
 import { RecentIds } from './recent-ids';
-import { DEVICE_STATE_MESSAGE, eventFrame, namedFrame, SseConnection, type Frame } from './sse-connection';
+import { joinFrames, liveFrame, SseConnection, type Frame, type Live } from './sse-connection';
 
-// The live event stream: every open Server-Sent Events connection of this instance, by user.
-// Each event from the bus goes to the connections whose user belongs to its home. A client that
-// reconnects with Last-Event-ID first gets what it missed from the stored history.
+// The live event stream: every open Server-Sent Events connection of this instance, by user and
+// by home. Each event from the bus goes to the connections whose user belongs to its home. A
+// client that reconnects with Last-Event-ID first gets what it missed from the stored history.
+//
+// What the bus delivers in one turn of the event loop (an event and the device state change it
+// made) is sent at the end of that turn, each stream's share joined into one chunk: one socket
+// write per stream, and for the streams of one home the same bytes, joined once.
 
 export interface UserHomes {
   /** The user's homes when a stream opens (may reconcile with MODE). */
@@ -32,8 +36,17 @@ export interface StreamHubOptions {
 
 const REPLAY_PAGE = 500;
 
+interface Outgoing {
+  homeId: number;
+  live: Live;
+  frame: Frame;
+}
+
 export class StreamHub {
   private readonly byUser = new Map<string, Set<SseConnection>>();
+  private readonly byHome = new Map<number, Set<SseConnection>>();
+  /** Live messages of this turn, sent when it ends. */
+  private outgoing: Outgoing[] = [];
   /** Slots per user, taken before the first await of open() so concurrent opens cannot overshoot. */
   private readonly slots = new Map<string, number>();
   private readonly recent = new RecentIds(4096);
@@ -101,7 +114,7 @@ export class StreamHub {
    */
   async refreshHome(homeId: number, candidates: string[]): Promise<void> {
     const users = new Set(candidates.filter((userId) => this.byUser.has(userId)));
-    for (const [userId, set] of this.byUser) for (const connection of set) if (connection.homes.has(homeId)) users.add(userId);
+    for (const connection of this.byHome.get(homeId) ?? []) users.add(connection.userId);
     await this.refreshUsers([...users]);
   }
 
@@ -118,27 +131,50 @@ export class StreamHub {
   }
 
   private dispatch(event: EventView): void {
-    if (!this.recent.add(event.id)) return;
-    let frame: Frame | undefined;
-    for (const set of this.byUser.values()) {
-      for (const connection of set) {
-        if (!connection.homes.has(event.homeId)) continue;
-        frame ??= eventFrame(event);
-        connection.deliver(event, frame);
-      }
-    }
+    if (this.recent.add(event.id)) this.queue(event.homeId, { event });
   }
 
   private dispatchDeviceState(change: DeviceStateChange): void {
-    let frame: Frame | undefined;
-    for (const set of this.byUser.values()) {
-      for (const connection of set) {
-        if (!connection.homes.has(change.homeId)) continue;
-        frame ??= namedFrame(DEVICE_STATE_MESSAGE, change);
-        connection.deliverDeviceState(change, frame);
-      }
-    }
+    this.queue(change.homeId, { change });
   }
+
+  private queue(homeId: number, live: Live): void {
+    if (!this.byHome.has(homeId)) return;
+    if (this.outgoing.length === 0) process.nextTick(this.sendOutgoing);
+    this.outgoing.push({ homeId, live, frame: liveFrame(live) });
+  }
+
+  private readonly sendOutgoing = (): void => {
+    const outgoing = this.outgoing;
+    this.outgoing = [];
+    const homeId = outgoing[0]?.homeId;
+    if (outgoing.every((message) => message.homeId === homeId)) {
+      const live = outgoing.map((message) => message.live);
+      const frame = joinFrames(outgoing.map((message) => message.frame));
+      for (const connection of this.byHome.get(homeId!) ?? []) connection.deliver(live, frame);
+      return;
+    }
+    // Messages of several homes: each stream gets those of its homes, in order; streams that get
+    // the same messages share their joined frame.
+    const shares = new Map<SseConnection, number[]>();
+    outgoing.forEach((message, index) => {
+      for (const connection of this.byHome.get(message.homeId) ?? []) {
+        const share = shares.get(connection);
+        if (share) share.push(index);
+        else shares.set(connection, [index]);
+      }
+    });
+    const joined = new Map<string, Frame>();
+    for (const [connection, share] of shares) {
+      const key = share.join(',');
+      let frame = joined.get(key);
+      if (!frame) joined.set(key, (frame = joinFrames(share.map((index) => outgoing[index]!.frame))));
+      connection.deliver(
+        share.map((index) => outgoing[index]!.live),
+        frame,
+      );
+    }
+  };
 
   private async replay(connection: SseConnection, lastEventId: string): Promise<void> {
     const limit = this.options.replayLimit ?? 5_000;
@@ -146,10 +182,8 @@ export class StreamHub {
     let after = lastEventId;
     while (!connection.closed) {
       const page = await this.replaySource([...connection.homes], after, REPLAY_PAGE);
-      for (const event of page) {
-        connection.write(event);
-        replayed.add(event.id);
-      }
+      connection.writeEvents(page);
+      for (const event of page) replayed.add(event.id);
       if (page.length < REPLAY_PAGE) break;
       after = page.at(-1)!.id;
       if (replayed.size >= limit) {
@@ -178,6 +212,7 @@ export class StreamHub {
     const set = this.byUser.get(connection.userId) ?? new Set();
     set.add(connection);
     this.byUser.set(connection.userId, set);
+    this.index(connection);
     this.startTimers();
   }
 
@@ -186,9 +221,33 @@ export class StreamHub {
     connection.removed = true;
     connection.end();
     const set = this.byUser.get(connection.userId);
-    if (set?.delete(connection) && set.size === 0) this.byUser.delete(connection.userId);
+    if (set?.delete(connection)) {
+      if (set.size === 0) this.byUser.delete(connection.userId);
+      this.unindex(connection);
+    }
     this.releaseSlot(connection.userId);
     if (this.byUser.size === 0) this.stopTimers();
+  }
+
+  private index(connection: SseConnection): void {
+    for (const homeId of connection.homes) {
+      const set = this.byHome.get(homeId);
+      if (set) set.add(connection);
+      else this.byHome.set(homeId, new Set([connection]));
+    }
+  }
+
+  private unindex(connection: SseConnection): void {
+    for (const homeId of connection.homes) {
+      const set = this.byHome.get(homeId);
+      if (set?.delete(connection) && set.size === 0) this.byHome.delete(homeId);
+    }
+  }
+
+  private setHomes(connection: SseConnection, homes: Set<number>): void {
+    this.unindex(connection);
+    connection.homes = homes;
+    this.index(connection);
   }
 
   private startTimers(): void {
@@ -219,7 +278,7 @@ export class StreamHub {
       if (!set) continue;
       try {
         const homes = new Set(await this.homes.current(userId));
-        for (const connection of set) connection.homes = homes;
+        for (const connection of set) this.setHomes(connection, homes);
       } catch (error) {
         this.logger.warn({ err: error, userId }, 'could not refresh the homes of an event stream');
       }
