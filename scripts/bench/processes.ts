@@ -180,3 +180,12 @@ export async function startBareProxy(target: string, logDir: string, connections
   await waitForHttp(`${url}/_bare/health`, child, name, logDir);
   return asService(name, url, child);
 }
+
+/** The floor for the event stream: plain node:http holding SSE streams open (scripts/bench/bare-stream.ts). */
+export async function startBareStream(logDir: string): Promise<Service> {
+  const port = await freePort();
+  const child = spawnNode({ name: 'bare-stream', entry: 'scripts/bench/bare-stream.ts', logDir, env: { BARE_STREAM_PORT: String(port) } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/_bare/health`, child, 'bare-stream', logDir);
+  return asService('bare-stream', url, child);
+}
