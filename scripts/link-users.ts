@@ -3,6 +3,7 @@ import { withScriptDatabase } from './lib/database';
 import { EXIT } from './lib/exit-codes';
 import { linkPendingUsers } from './lib/link-jobs';
 import { openScriptMode } from './lib/mode';
+import { modePace, modePaceOptions } from './lib/mode-pace';
 import { createProgress } from './lib/progress';
 import { printSummary } from './lib/summary';
 
@@ -11,9 +12,7 @@ const spec: CliSpec = {
   summary: 'Links every user whose MODE link is pending (imported, or registered while MODE was down):\ncreates the MODE user if needed and obtains its key, as registration does.',
   usage: '[--concurrency <n>] [--rate <n>] [--attempts <n>] [--limit <n>] [--dry-run] [--json]',
   options: {
-    concurrency: { type: 'string', value: '<n>', description: 'Users linked at once (1-32, default 4)' },
-    rate: { type: 'string', value: '<n>', description: 'Most user links started per second, to respect MODE (1-200, default 10)' },
-    attempts: { type: 'string', value: '<n>', description: 'Tries per user in this run when MODE fails (1-10, default 3)' },
+    ...modePaceOptions('User links'),
     limit: { type: 'string', value: '<n>', description: 'Link at most this many users in this run' },
     'dry-run': { type: 'boolean', description: 'Count the pending users; contact MODE for none' },
     json: { type: 'boolean', description: 'Print the summary as one JSON object' },
@@ -27,9 +26,7 @@ Interrupting (Ctrl-C) lets links in flight finish; running again resumes with wh
 
 void runCli(spec, async (args, { signal, stderr }) => {
   const options = {
-    concurrency: intOption(args, 'concurrency', 4, { min: 1, max: 32 }),
-    ratePerSecond: intOption(args, 'rate', 10, { min: 1, max: 200 }),
-    attempts: intOption(args, 'attempts', 3, { min: 1, max: 10 }),
+    ...modePace(args),
     limit: args.values.limit === undefined ? undefined : intOption(args, 'limit', 0, { min: 1, max: 10_000_000 }),
     dryRun: flag(args, 'dry-run'),
   };

@@ -1,11 +1,12 @@
 import { buildAdminServices } from '../src/modules/admin/admin.module';
 import { AuditRepository } from '../src/modules/audit/audit.repository';
 import { unwiredModeAccountRemover } from '../src/modules/admin/user-lifecycle.service';
-import { flag, intOption, runCli, UsageError, type CliSpec } from './lib/cli';
+import { flag, runCli, UsageError, type CliSpec } from './lib/cli';
 import { withScriptDatabase } from './lib/database';
 import { EXIT } from './lib/exit-codes';
 import { reissueModeKeys } from './lib/link-jobs';
 import { openScriptMode } from './lib/mode';
+import { modePace, modePaceOptions } from './lib/mode-pace';
 import { createProgress } from './lib/progress';
 import { printSummary } from './lib/summary';
 
@@ -17,9 +18,7 @@ const spec: CliSpec = {
     all: { type: 'boolean', description: 'Every linked user' },
     user: { type: 'string', value: '<email|id,...>', description: 'These users (comma-separated e-mails or IDs)' },
     'issued-before': { type: 'string', value: '<ISO time>', description: 'Only keys issued before this time (default: now); pass the value a previous run printed to resume it' },
-    concurrency: { type: 'string', value: '<n>', description: 'Users at once (1-32, default 4)' },
-    rate: { type: 'string', value: '<n>', description: 'Most MODE calls started per second (1-200, default 10)' },
-    attempts: { type: 'string', value: '<n>', description: 'Tries per user when MODE fails (1-10, default 3)' },
+    ...modePaceOptions('Key re-issues'),
     'dry-run': { type: 'boolean', description: 'Count the keys that would be re-issued; contact MODE for none' },
     json: { type: 'boolean', description: 'Print the summary as one JSON object' },
   },
@@ -46,9 +45,7 @@ void runCli(spec, async (args, { signal, stderr }) => {
       const summary = await reissueModeKeys({
         prisma: env.db.prisma,
         linking: mode.linking,
-        concurrency: intOption(args, 'concurrency', 4, { min: 1, max: 32 }),
-        ratePerSecond: intOption(args, 'rate', 10, { min: 1, max: 200 }),
-        attempts: intOption(args, 'attempts', 3, { min: 1, max: 10 }),
+        ...modePace(args),
         issuedBefore,
         userIds,
         dryRun,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { acquireEmbeddedLock, EmbeddedDatabaseLockedError, lockFileOf } from '../../src/db/embedded-lock';
 import { runBatch } from '../../scripts/lib/batch';
 import { helpText, parseCli, UsageError, type CliSpec } from '../../scripts/lib/cli';
+import { concurrencyForRate, modePace, modePaceOptions } from '../../scripts/lib/mode-pace';
 import { createProgress } from '../../scripts/lib/progress';
 import { formatSummary, formatTable } from '../../scripts/lib/summary';
 import { tempDir } from '../fixtures/admin';
@@ -197,5 +198,24 @@ describe('embedded database lock', () => {
     const lock = acquireEmbeddedLock('memory://', 'a test');
     expect(existsSync(join('memory:', 'server.lock'))).toBe(false);
     lock.release();
+  });
+});
+
+describe('MODE pacing flags', () => {
+  const spec: CliSpec = { name: 'paced', summary: 'x', usage: '', options: modePaceOptions('Things') };
+  const pace = (...argv: string[]) => modePace(parseCli(spec, argv)!);
+
+  test('when --concurrency is left out, then it follows --rate, from 4 to 32 in flight', () => {
+    expect(pace()).toEqual({ ratePerSecond: 10, concurrency: 4, attempts: 3 });
+    expect(pace('--rate', '50').concurrency).toBe(13);
+    expect(pace('--rate', '100').concurrency).toBe(25);
+    expect(pace('--rate', '200').concurrency).toBe(32);
+    expect(concurrencyForRate(1)).toBe(4);
+  });
+
+  test('when --concurrency is given, then it wins over the rate, within 1-32', () => {
+    expect(pace('--rate', '100', '--concurrency', '2')).toEqual({ ratePerSecond: 100, concurrency: 2, attempts: 3 });
+    expect(() => pace('--concurrency', '33')).toThrow(UsageError);
+    expect(() => pace('--rate', '0')).toThrow(UsageError);
   });
 });

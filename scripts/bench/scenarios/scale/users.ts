@@ -21,7 +21,6 @@ import { createDatabase } from '../../postgres';
 /** Distinct passwords per format: each is hashed once and its hash reused across rows. */
 const PASSWORDS = 4;
 const IMPORT_CONCURRENCY = 8;
-const LINK_CONCURRENCY = 8;
 const LINK_LATENCY_MS = 20;
 /** Seconds of linking per rate point: users linked = rate x this. */
 const LINK_SECONDS = 6;
@@ -139,7 +138,7 @@ export const linkRunner: ScaleRunner = {
       for (const rate of points) {
         const limit = rate * LINK_SECONDS;
         const startedAt = new Date();
-        const run = await runScript('scripts/link-users.ts', ['--json', '--rate', String(rate), '--concurrency', String(LINK_CONCURRENCY), '--limit', String(limit)], scriptEnv);
+        const run = await runScript('scripts/link-users.ts', ['--json', '--rate', String(rate), '--limit', String(limit)], scriptEnv);
         const summary = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { done?: number; linked?: number; failed?: number };
         const linked = summary.done ?? summary.linked ?? 0;
         if (linked !== limit) throw new Error(`link-users linked ${linked} of ${limit} users (${run.stdout.slice(0, 300)})`);
@@ -172,7 +171,7 @@ export const linkRunner: ScaleRunner = {
         pass: (point.values['links/s / rate'] ?? 0) >= 0.9,
       })),
       notes: [
-        `npm run link-users -- --rate <x> --concurrency ${LINK_CONCURRENCY} --limit <x * ${LINK_SECONDS}>, against the emulator with ${LINK_LATENCY_MS} ms added to each of a link's two MODE calls (POST /users, POST /auth/user). links/s: (links - 1) / (last linked_at - first linked_at) of the run; "whole command" divides by the command's wall time, start-up included.`,
+        `npm run link-users -- --rate <x> --limit <x * ${LINK_SECONDS}> (its default concurrency: rate / 4, at least 4), against the emulator with ${LINK_LATENCY_MS} ms added to each of a link's two MODE calls (POST /users, POST /auth/user). links/s: (links - 1) / (last linked_at - first linked_at) of the run; "whole command" divides by the command's wall time, start-up included.`,
       ],
     } satisfies Curve;
   },
