@@ -9,11 +9,14 @@ import { asStartScript } from '../../scripts/bench/start-command';
 const ROOT = resolve(__dirname, '../..');
 const START = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start as string;
 
-/** The heap limit, in MB, of a node started by the start script (with `node -p` in place of the server). */
-function heapLimitMb(env: Record<string, string> = {}): number {
-  const command = asStartScript([process.execPath, '-p', "Math.round(require('v8').getHeapStatistics().heap_size_limit / 1048576)"], START);
-  return Number(execFileSync('sh', ['-c', command], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } }).trim());
+/** What `expression` prints in a node started by the start script (with `node -p` in place of the server). */
+function underStartScript(expression: string, env: Record<string, string> = {}): string {
+  const command = asStartScript([process.execPath, '-p', expression], START);
+  return execFileSync('sh', ['-c', command], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } }).trim();
 }
+
+/** The heap limit, in MB, of a node started by the start script. */
+const heapLimitMb = (env: Record<string, string> = {}) => Number(underStartScript("Math.round(require('v8').getHeapStatistics().heap_size_limit / 1048576)", env));
 
 test('when the container starts, then it runs the command npm start runs', () => {
   const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(resolve(ROOT, 'Dockerfile'), 'utf8'));
@@ -28,6 +31,11 @@ test('when the server is started as npm start starts it, then its heap is capped
 
 test('when an operator sets NODE_OPTIONS, then those settings win over the defaults', () => {
   expect(heapLimitMb({ NODE_OPTIONS: '--max-old-space-size=1024' })).toBeGreaterThanOrEqual(1024);
+});
+
+test('when the server is started as npm start starts it, then glibc malloc hands large blocks back (fixed mmap threshold), unless the operator sets it', () => {
+  expect(underStartScript('process.env.MALLOC_MMAP_THRESHOLD_')).toBe('131072');
+  expect(underStartScript('process.env.MALLOC_MMAP_THRESHOLD_', { MALLOC_MMAP_THRESHOLD_: '1048576' })).toBe('1048576');
 });
 
 test('when the bench starts the bridge, then it uses the start script with its own node command', () => {
