@@ -36,6 +36,21 @@ export interface StreamHubOptions {
 
 const REPLAY_PAGE = 500;
 
+/** Adds `value` to the set under `key`, creating the set. */
+function addTo<K, V>(sets: Map<K, Set<V>>, key: K, value: V): void {
+  const set = sets.get(key);
+  if (set) set.add(value);
+  else sets.set(key, new Set([value]));
+}
+
+/** Removes `value` from the set under `key`, and the set once empty; false when it was not there. */
+function removeFrom<K, V>(sets: Map<K, Set<V>>, key: K, value: V): boolean {
+  const set = sets.get(key);
+  if (!set?.delete(value)) return false;
+  if (set.size === 0) sets.delete(key);
+  return true;
+}
+
 interface Outgoing {
   homeId: number;
   live: Live;
@@ -209,9 +224,7 @@ export class StreamHub {
   }
 
   private add(connection: SseConnection): void {
-    const set = this.byUser.get(connection.userId) ?? new Set();
-    set.add(connection);
-    this.byUser.set(connection.userId, set);
+    addTo(this.byUser, connection.userId, connection);
     this.index(connection);
     this.startTimers();
   }
@@ -220,28 +233,17 @@ export class StreamHub {
     if (connection.closed && connection.removed) return;
     connection.removed = true;
     connection.end();
-    const set = this.byUser.get(connection.userId);
-    if (set?.delete(connection)) {
-      if (set.size === 0) this.byUser.delete(connection.userId);
-      this.unindex(connection);
-    }
+    if (removeFrom(this.byUser, connection.userId, connection)) this.unindex(connection);
     this.releaseSlot(connection.userId);
     if (this.byUser.size === 0) this.stopTimers();
   }
 
   private index(connection: SseConnection): void {
-    for (const homeId of connection.homes) {
-      const set = this.byHome.get(homeId);
-      if (set) set.add(connection);
-      else this.byHome.set(homeId, new Set([connection]));
-    }
+    for (const homeId of connection.homes) addTo(this.byHome, homeId, connection);
   }
 
   private unindex(connection: SseConnection): void {
-    for (const homeId of connection.homes) {
-      const set = this.byHome.get(homeId);
-      if (set?.delete(connection) && set.size === 0) this.byHome.delete(homeId);
-    }
+    for (const homeId of connection.homes) removeFrom(this.byHome, homeId, connection);
   }
 
   private setHomes(connection: SseConnection, homes: Set<number>): void {
