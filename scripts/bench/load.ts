@@ -2,7 +2,7 @@
 // records whole milliseconds, too coarse for a sub-millisecond overhead target.
 import autocannon from 'autocannon';
 import { cpuSnapshot, otherCpuShare } from './idle';
-import { cpuTimeMs } from './rss';
+import { cpuTimeMs, type CpuTarget } from './rss';
 
 export interface LoadSpec {
   title: string;
@@ -14,8 +14,8 @@ export interface LoadSpec {
   body?: string;
   /** Builds each request anew (a unique body per request); overrides method/headers/body. */
   setupRequest?: (request: autocannon.Request) => autocannon.Request;
-  /** Processes whose CPU time per request is reported (name -> pid). */
-  cpuOf?: Record<string, number>;
+  /** Processes (or threads) whose CPU time per request is reported (name -> pid). */
+  cpuOf?: Record<string, CpuTarget>;
   /** Stop after this many requests instead of after `durationSec` (each user logging in once). */
   amount?: number;
   /** Seconds before a request counts as an error; default 10. */

@@ -125,7 +125,7 @@ export function buildReport(figures: Figures, settings: Record<string, unknown>,
 function allRuns(figures: Figures): LoadResult[] {
   const proxy = (figures.proxy?.calls ?? []).flatMap((c) => [...Object.values(c.loaded), ...Object.values(c.single)]);
   const webhook = figures.webhook.map((w) => w.ingest);
-  const login = figures.login ? [figures.login.alone, figures.login.duringStorm, figures.login.logins] : [];
+  const login = figures.login ? [figures.login.loginsAlone, figures.login.alone, figures.login.duringStorm, figures.login.logins] : [];
   const formats = figures.loginFormats?.runs.map((run) => run.logins) ?? [];
   return [...proxy, ...webhook, ...login, ...formats];
 }

@@ -57,10 +57,17 @@ export function sampleRss(pid: number, intervalMs = 100): RssSampler {
   };
 }
 
-/** CPU time (user + system) a process has used so far, in ms; undefined where /proc is missing. */
-export function cpuTimeMs(pid: number): number | undefined {
+/** A process, or one of its threads (`tid`: the main thread's is the process ID). */
+export type CpuTarget = number | { pid: number; tid: number };
+
+/** A process's main thread, which runs its event loop. */
+export const mainThreadOf = (pid: number): CpuTarget => ({ pid, tid: pid });
+
+/** CPU time (user + system) a process or thread has used so far, in ms; undefined where /proc is missing. */
+export function cpuTimeMs(target: CpuTarget): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const path = typeof target === 'number' ? `/proc/${target}/stat` : `/proc/${target.pid}/task/${target.tid}/stat`;
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // After the command: state is field 3 of stat(5), utime 14 and stime 15, in clock ticks (100 per second on Linux).
     return (Number(fields[11]) + Number(fields[12])) * 10;

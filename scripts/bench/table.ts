@@ -74,6 +74,13 @@ export function renderReport(report: Report, format: Format, options: { scale?: 
         [l.logins.rps, l.logins.latencyMs.p99, l.alone.rps, l.alone.latencyMs.p50, l.alone.latencyMs.p99, l.duringStorm.rps, l.duringStorm.latencyMs.p50, l.duringStorm.latencyMs.p99, (l.duringStorm.latencyMs.p99 / l.alone.latencyMs.p99).toFixed(2)],
       ]),
     );
+    const alone = l.loginsAlone;
+    parts.push(heading(`Logins alone (${l.loginConnections} connections, before the storm): what one login costs the bridge`));
+    parts.push(
+      render(format, ['logins/s', 'login p50 ms', 'bridge CPU ms/login', 'event-loop CPU ms/login'], [
+        [alone.rps, alone.latencyMs.p50, alone.cpuMsPerRequest.bridge ?? '-', alone.cpuMsPerRequest['bridge event loop'] ?? '-'],
+      ]),
+    );
   }
   if (figures.loginFormats) {
     const f = figures.loginFormats;

@@ -4,7 +4,7 @@
 // second's quota in one burst, which measures the burst, not the stall.
 import type { BenchContext } from '../context';
 import { probe, runLoad, warmUp, type LoadResult, type LoadSpec } from '../load';
-import { heapOf, type HeapFigures } from '../rss';
+import { heapOf, mainThreadOf, type HeapFigures } from '../rss';
 import { BENCH_PASSWORD, call, registerUser, waitLinked, type BridgeAccount } from '../setup';
 
 export interface LoginFigures {
@@ -15,6 +15,8 @@ export interface LoginFigures {
   alone: LoadResult;
   duringStorm: LoadResult;
   logins: LoadResult;
+  /** The storm without the proxied stream: what a login costs the bridge, and its event loop. */
+  loginsAlone: LoadResult;
   bridgePeakRssMb: number;
   heapAtEnd?: HeapFigures;
 }
@@ -55,7 +57,7 @@ export async function loginScenario(ctx: BenchContext, options: LoginSettings): 
     connections: options.proxiedConnections,
     durationSec: settings.durationSec,
     headers: { authorization: `Bearer ${owner.accessToken}` },
-    cpuOf: { bridge: bridge.pid },
+    cpuOf: { bridge: bridge.pid, 'bridge event loop': mainThreadOf(bridge.pid) },
   };
   let next = 0;
   const logins: LoadSpec = {
@@ -63,7 +65,7 @@ export async function loginScenario(ctx: BenchContext, options: LoginSettings): 
     url: bridge.url,
     connections: settings.connections,
     durationSec: settings.durationSec,
-    cpuOf: { bridge: bridge.pid },
+    cpuOf: { bridge: bridge.pid, 'bridge event loop': mainThreadOf(bridge.pid) },
     setupRequest: (request) => {
       const account = accounts[next++ % accounts.length] as BridgeAccount;
       return {
@@ -79,6 +81,8 @@ export async function loginScenario(ctx: BenchContext, options: LoginSettings): 
   ctx.bridgeRss.startWindow();
   await probe(proxied);
   await probe(logins, [200]);
+  const loginsAlone = await runLoad({ ...logins, title: `${logins.title}, alone` });
+  ctx.log(`  ${loginsAlone.title}: ${loginsAlone.rps} logins/s, bridge CPU ${loginsAlone.cpuMsPerRequest.bridge} ms per login, ${loginsAlone.cpuMsPerRequest['bridge event loop']} ms of it on the event loop`);
   await warmUp(proxied, settings.warmUpSec);
   const alone = await runLoad(proxied);
   ctx.log(`  ${proxied.title}, alone: p50 ${alone.latencyMs.p50} ms, p99 ${alone.latencyMs.p99} ms`);
@@ -92,6 +96,7 @@ export async function loginScenario(ctx: BenchContext, options: LoginSettings): 
     alone,
     duringStorm,
     logins: storm,
+    loginsAlone,
     bridgePeakRssMb: ctx.bridgeRss.endWindow(),
     heapAtEnd: await heapOf(bridge.url),
   };
