@@ -9,6 +9,11 @@ export function isBigintId(text: string): boolean {
   return /^\d{1,19}$/.test(text) && BigInt(text) <= MAX_BIGINT;
 }
 
+/** A UUID in its text form, as a UUID column takes it. */
+export function isUuid(text: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+}
+
 /**
  * Dates from year 1 to 9999: JavaScript accepts years 0 and ±275760, which PostgreSQL and ISO
  * 8601's four-digit years do not.

