@@ -122,7 +122,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const principals = new AccountPrincipals(users, changeBus, logger);
   const audit = new AuditRepository(db.prisma);
   const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds, now: deps.clock });
-  const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.prisma), config.auth.refreshTokenTtlDays);
+  const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.sql), config.auth.refreshTokenTtlDays);
   const secretBox = secretBoxFor(config.encryption);
   const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);
   const memberships = new MembershipsRepository(db.prisma, (homeId) => {

@@ -30,7 +30,7 @@ async function makeUser(options: { modeUserId?: number; password?: boolean; role
     status: options.password === false ? 'invited' : 'active',
   });
   if (options.modeUserId) await prisma().modeLink.update({ where: { userId: user.id }, data: { modeUserId: options.modeUserId, status: 'linked' } });
-  const { refreshToken } = await new RefreshTokens(new RefreshTokensRepository(prisma()), 30).start(user.id);
+  const { refreshToken } = await new RefreshTokens(new RefreshTokensRepository(database.db.sql), 30).start(user.id);
   return { ...user, refreshToken };
 }
 
