@@ -63,7 +63,7 @@ void runCli(spec, async (args, { signal, stderr }) => {
   return withScriptDatabase('import-users', {}, async ({ db }) => {
     const progress = createProgress({ label: dryRun ? 'import-users (dry run)' : 'import-users', total: format === 'csv' ? Math.max(0, lines - 1) : lines });
     const summary = await importUsers(
-      { users: new UsersRepository(db.prisma), adminUsers: new AdminUsersRepository(db.prisma), audit: new AuditRepository(db.prisma) },
+      { users: new UsersRepository(db.prisma, db.sql), adminUsers: new AdminUsersRepository(db.prisma), audit: new AuditRepository(db.prisma, db.sql) },
       {
         rows: readImportFile(file, format),
         source: basename(file),

@@ -52,7 +52,7 @@ void runCli(spec, async (args, { signal, stderr }) => {
   const request = parseRequest(action as Action, ids, args);
 
   return withScriptDatabase('outbox', {}, async ({ db }) => {
-    const outbox = new OutboxMessagesService(new OutboxAdminRepository(db.sql), new AuditRepository(db.prisma));
+    const outbox = new OutboxMessagesService(new OutboxAdminRepository(db.sql), new AuditRepository(db.prisma, db.sql));
     switch (request.action) {
       case 'counts': {
         const counts = await outbox.counts();

@@ -37,7 +37,7 @@ void runCli(spec, async (args, { signal, stderr }) => {
   const dryRun = flag(args, 'dry-run');
 
   return withScriptDatabase('reissue-mode-keys', {}, async (env) => {
-    const { lifecycle } = buildAdminServices(env.db.prisma, new AuditRepository(env.db.prisma), unwiredModeAccountRemover);
+    const { lifecycle } = buildAdminServices(env.db.prisma, new AuditRepository(env.db.prisma, env.db.sql), unwiredModeAccountRemover);
     const userIds = refs.length > 0 ? await Promise.all(refs.map(async (ref) => (await lifecycle.find(ref)).id)) : undefined;
     const mode = openScriptMode(env);
     const progress = createProgress({ label: dryRun ? 'reissue-mode-keys (dry run)' : 'reissue-mode-keys' });

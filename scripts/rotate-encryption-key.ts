@@ -40,7 +40,7 @@ void runCli(spec, async (args, { signal, stderr }) => {
     const secretBox = secretBoxFor(config.encryption);
     const progress = createProgress({ label: dryRun ? 'rotate-encryption-key (dry run)' : 'rotate-encryption-key' });
     const summary = await rotateEncryptionKeys(
-      { keys: new KeyRotationRepository(db.prisma), secretBox, audit: new AuditRepository(db.prisma) },
+      { keys: new KeyRotationRepository(db.prisma), secretBox, audit: new AuditRepository(db.prisma, db.sql) },
       {
         actor: cliActor(),
         dryRun,

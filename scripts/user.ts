@@ -43,7 +43,7 @@ void runCli(spec, async (args) => {
   const json = flag(args, 'json');
 
   return withScriptDatabase('user', {}, async (env) => {
-    const admin = buildAdminServices(env.db.prisma, new AuditRepository(env.db.prisma), modeAccountRemoverFor(env));
+    const admin = buildAdminServices(env.db.prisma, new AuditRepository(env.db.prisma, env.db.sql), modeAccountRemoverFor(env));
     const user = await admin.lifecycle.find(ref);
     switch (action as Action) {
       case 'show': {

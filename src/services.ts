@@ -117,10 +117,10 @@ export function buildServices(deps: ServiceDeps): Services {
   const rateLimitStores = deps.rateLimitStores ?? memoryStores;
   configurePasswordHashing(config.passwordHashing);
   onPasswordHashingError((error) => logger.error({ err: error }, 'a password hashing thread failed'));
-  const users = new UsersRepository(db.prisma);
+  const users = new UsersRepository(db.prisma, db.sql);
   const changeBus = deps.changeBus ?? new InProcessChangeBus(logger);
   const principals = new AccountPrincipals(users, changeBus, logger);
-  const audit = new AuditRepository(db.prisma);
+  const audit = new AuditRepository(db.prisma, db.sql);
   const accessTokens = new AccessTokens({ secret: config.auth.jwtSecret, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds, now: deps.clock });
   const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.sql), config.auth.refreshTokenTtlDays);
   const secretBox = secretBoxFor(config.encryption);

@@ -99,3 +99,18 @@ test('when entries are listed, then no password, hash or token appears in them',
   expect(text).not.toContain(user.refreshToken);
   expect(text).not.toMatch(/argon2/);
 });
+
+test('when entries carry quotes, backslashes, braces and non-Latin text, then the log returns them as written', async () => {
+  const targetId = `target-${Date.now()}`;
+  const details = { reason: 'a "quoted" \\ back\\slash, {braces}, [brackets], commas', name: 'Zoë 日本 ✓', nested: { list: ['x"y', null, 1] } };
+  await app.services.audit.recordMany([
+    { actorType: 'system', action: 'test.escape', targetType: 'test', targetId, result: 'success', details },
+    { actorType: 'system', action: 'test.escape', targetType: 'test', targetId, result: 'success', ip: 'a,"b"' },
+  ]);
+  const res = await audit({ targetId });
+  expect(res.status).toBe(200);
+  expect(res.body.entries.map((entry: Entry & { ip: string | null }) => [entry.details, entry.ip])).toEqual([
+    [{}, 'a,"b"'],
+    [details, null],
+  ]);
+});

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-const deps = () => ({ users: new UsersRepository(database.db.prisma), adminUsers: new AdminUsersRepository(database.db.prisma), audit: new AuditRepository(database.db.prisma) });
+const deps = () => ({ users: new UsersRepository(database.db.prisma, database.db.sql), adminUsers: new AdminUsersRepository(database.db.prisma), audit: new AuditRepository(database.db.prisma, database.db.sql) });
 const actor = { userId: null, via: 'cli' as const, operator: 'tester' };
 let run = 0;
 const domain = () => `import${(run += 1)}.${Date.now().toString(36)}.example.com`;

@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-const service = () => new OutboxMessagesService(new OutboxAdminRepository(database.db.sql), new AuditRepository(database.db.prisma));
+const service = () => new OutboxMessagesService(new OutboxAdminRepository(database.db.sql), new AuditRepository(database.db.prisma, database.db.sql));
 /** A topic of this test's own, so tests sharing the database do not see each other's messages. */
 const newTopic = () => `test.${randomBytes(4).toString('hex')}`;
 
@@ -46,7 +46,7 @@ async function seed(message: Seed): Promise<string> {
 }
 
 const statusOf = async (id: string) => (await new OutboxAdminRepository(database.db.sql).find(id))!;
-const retryAudit = (id: string) => new AuditRepository(database.db.prisma).list({ action: 'admin.outbox.retry', targetId: id, limit: 10 });
+const retryAudit = (id: string) => new AuditRepository(database.db.prisma, database.db.sql).list({ action: 'admin.outbox.retry', targetId: id, limit: 10 });
 
 test('when counted, then messages are grouped by topic and state, with the age of the oldest pending one', async () => {
   const topic = newTopic();
@@ -137,7 +137,7 @@ test('when every dead message of one topic is retried, then those go back to pen
   expect(await statusOf(sent)).toMatchObject({ status: 'sent' });
   expect(await statusOf(theirs)).toMatchObject({ status: 'dead', attempts: 8 });
   expect(await retryAudit(mine[1]!)).toHaveLength(1);
-  const [run] = await new AuditRepository(database.db.prisma).list({ action: 'admin.outbox.retry_all_dead', limit: 1 });
+  const [run] = await new AuditRepository(database.db.prisma, database.db.sql).list({ action: 'admin.outbox.retry_all_dead', limit: 1 });
   expect(run).toMatchObject({ details: { topic, retried: 3, operator: 'ops' } });
 
   expect((await service().retryAllDead(cli, { topic })).retried).toEqual([]);

@@ -19,11 +19,11 @@ afterAll(() => database.close());
 beforeEach(() => database.db.prisma.user.deleteMany());
 
 const prisma = () => database.db.prisma;
-const deps = (box: SecretBox) => ({ keys: new KeyRotationRepository(prisma()), secretBox: box, audit: new AuditRepository(prisma()) });
+const deps = (box: SecretBox) => ({ keys: new KeyRotationRepository(prisma()), secretBox: box, audit: new AuditRepository(prisma(), database.db.sql) });
 
 /** Users whose MODE keys are sealed by `box`; returns userId -> plaintext key. */
 async function usersWithKeys(box: SecretBox, count: number): Promise<Map<string, string>> {
-  const users = new UsersRepository(prisma());
+  const users = new UsersRepository(prisma(), database.db.sql);
   const keys = new Map<string, string>();
   for (let i = 0; i < count; i += 1) {
     const user = await users.create({ email: `k${i}.${randomBytes(4).toString('hex')}@example.com`, name: '', passwordHash: null, role: 'user', status: 'active' });
@@ -52,7 +52,7 @@ test('when keys were sealed with the old key, then after rotation the new key al
     expect(sealed?.keyId).toBe(onlyNew.currentKeyId);
     expect(onlyNew.open(sealed!)).toBe(key);
   }
-  const [entry] = await new AuditRepository(prisma()).list({ action: 'admin.keys.rotate', limit: 1 });
+  const [entry] = await new AuditRepository(prisma(), database.db.sql).list({ action: 'admin.keys.rotate', limit: 1 });
   expect(entry).toMatchObject({ actorType: 'admin', result: 'success' });
 });
 

@@ -19,10 +19,10 @@ beforeAll(async () => {
 afterAll(() => database.close());
 
 const prisma = () => database.db.prisma;
-const audit = () => new AuditRepository(prisma());
+const audit = () => new AuditRepository(prisma(), database.db.sql);
 
 async function makeUser(options: { modeUserId?: number; password?: boolean; role?: 'user' | 'admin' } = {}) {
-  const user = await new UsersRepository(prisma()).create({
+  const user = await new UsersRepository(prisma(), database.db.sql).create({
     email: `cli.${randomBytes(5).toString('hex')}@example.com`,
     name: 'Cli',
     passwordHash: options.password === false ? null : '$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$3Jf1rNq0c5SxXiv3v0eXcQ1ojQy4k1T8w5zW2VbL7fE',
