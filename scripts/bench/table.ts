@@ -5,7 +5,7 @@ import { MAX_WARM_UP_SEC, TARGETS } from './scenarios/proxy';
 
 export type Format = 'text' | 'markdown';
 
-function render(format: Format, header: string[], rows: (string | number)[][]): string {
+export function render(format: Format, header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((row) => row.map(String))];
   if (format === 'markdown') {
     const line = (row: string[]) => `| ${row.join(' | ')} |`;
