@@ -37,8 +37,9 @@ const newTokenParams = (token: NewToken) => [randomUUID(), token.userId, token.f
 
 // Refresh tokens and the sessions (families) they belong to, in raw SQL: every login and every
 // refresh passes here, and each write that starts, continues or ends a family changes its session
-// in the same statement, so the two never disagree. As Prisma model queries (a batch transaction
-// of two creates: four round trips) a login's write cost 1.7-2.0 ms of CPU; as one statement 0.1 ms.
+// in the same statement, so the two never disagree. As Prisma model queries (a login's write was a
+// batch transaction of two creates: four round trips) each cost many times the CPU
+// (scripts/bench/query-cost.ts).
 export class RefreshTokensRepository {
   constructor(private readonly sql: SqlRunner) {}
 
