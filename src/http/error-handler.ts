@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, NotFoundError, ValidationError } from '../lib/errors';
+import { AppError, DatabaseUnavailableError, NotFoundError, ValidationError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { toAppError } from './error-mapping';
 import { fromHttpLayer } from './hostile-input';
@@ -38,6 +38,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const appError = known ?? new AppError(500, 'internal_error', 'Something went wrong on our side');
     if (res.headersSent) return void res.end();
+    if (appError instanceof DatabaseUnavailableError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     const body: { code: string; message: string; details?: unknown } = { code: appError.code, message: appError.message };
     if (appError.details !== undefined) body.details = appError.details;
     res.status(appError.status).json({ error: body });

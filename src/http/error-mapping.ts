@@ -1,5 +1,7 @@
+import { isDatabaseUnavailable } from '../db/unavailable';
 import {
   AppError,
+  DatabaseUnavailableError,
   ForbiddenError,
   NotFoundError,
   UpstreamError,
@@ -28,5 +30,6 @@ export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof ModeTimeoutError) return new UpstreamTimeoutError();
   if (error instanceof ModeUnavailableError) return new UpstreamUnavailableError();
   if (error instanceof ModeBadGatewayError) return new UpstreamError();
+  if (isDatabaseUnavailable(error)) return new DatabaseUnavailableError();
   return undefined;
 }

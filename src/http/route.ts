@@ -59,6 +59,7 @@ const ERROR_STATUSES: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   429: 'Too many requests',
+  503: '`database_unavailable`: the database cannot be reached; nothing was changed, try again after Retry-After seconds',
 };
 
 /**
@@ -128,10 +129,13 @@ export class ApiRouter {
         ? { description: response.description, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
         : { description: response.description };
     }
-    const implied = [400, ...(spec.access === 'public' ? [] : [401, 403]), 429];
+    const implied = [400, ...(spec.access === 'public' ? [] : [401, 403]), 429, 503];
     for (const status of implied) {
       responses[status] ??= { description: ERROR_STATUSES[status], content: { 'application/json': { schema: ErrorBody } } };
     }
+    // Any route can meet a database outage, also one that documents a 503 of its own.
+    const unavailable = responses[503] as { description: string };
+    if (unavailable.description !== ERROR_STATUSES[503]) responses[503] = { ...unavailable, description: `${unavailable.description}; or ${ERROR_STATUSES[503]}` };
     for (const [status, response] of Object.entries(responses) as [string, { description: string; content?: object }][]) {
       // An error status declared with a description only answers the standard error body.
       if (Number(status) >= 400 && !response.content) responses[status] = { ...response, content: { 'application/json': { schema: ErrorBody } } };

@@ -72,6 +72,16 @@ export class UpstreamTimeoutError extends AppError {
   }
 }
 
+/** The database cannot be reached (down, restarting, out of connections): nothing was changed, try again. */
+export class DatabaseUnavailableError extends AppError {
+  /** Seconds a client should wait before trying again, sent as Retry-After. */
+  readonly retryAfterSeconds = 5;
+
+  constructor(message = 'The database is unavailable, try again later') {
+    super(503, 'database_unavailable', message);
+  }
+}
+
 export class ServiceUnavailableError extends AppError {
   constructor(message: string) {
     super(503, 'service_unavailable', message);

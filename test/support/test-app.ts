@@ -41,6 +41,8 @@ export interface TestAppOptions {
    * same data. They stay open when this app closes; their owner closes them.
    */
   sharing?: Pick<TestApp, 'database' | 'emulator'>;
+  /** A database the test prepared itself (e.g. reached through a relay); the app closes it. */
+  database?: TestDatabase;
   /** Leave PUBLIC_URL unset (the app's own address is its public URL otherwise). */
   withoutPublicUrl?: boolean;
 }
@@ -83,7 +85,7 @@ export function testConfig(env: Record<string, string> = {}): ResolvedConfig {
 
 /** The app on a real database, listening on a loopback port, driven through real HTTP. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = options.sharing?.database ?? (await createTestDatabase());
+  const database = options.sharing?.database ?? options.database ?? (await createTestDatabase());
   const emulator = options.sharing?.emulator ?? (await createEmulator({ modes: options.emulatorModes ?? emulatorModesFromEnv() }));
   // Listening first: the webhook URL, part of MODE's signature, needs the port.
   const server: Server = createServer();
