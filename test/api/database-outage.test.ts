@@ -57,6 +57,8 @@ describeNeeding([needs.postgres], 'when the database cannot be reached', () => {
     const webhook = await postWebhook(app, JSON.stringify(modeEvent()));
     expect(webhook.status).toBe(503);
     expect(webhook.body.error.code).toBe('database_unavailable');
+    // Not stored: MODE delivers it again; operators see the refused deliveries.
+    expect((await app.http.get('/metrics')).text).toMatch(/^mode_webhook_events_total\{outcome="unavailable"\} 1$/m);
   });
 
   test('when the database is back, then the same calls succeed without a restart', async () => {

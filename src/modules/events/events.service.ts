@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 import { sha256Hex } from '../../lib/crypto';
 import { ForbiddenError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
@@ -39,7 +40,7 @@ export class EventsService {
     this.writes = new WriteBatcher((events) => repository.storeMany(events), batching);
     this.received = new Counter({
       name: 'mode_webhook_events_total',
-      help: 'Event Webhook calls by outcome (stored, duplicate, invalid_signature, invalid)',
+      help: 'Event Webhook calls by outcome (stored, duplicate, invalid_signature, invalid; unavailable and failed: not stored, MODE delivers again)',
       labelNames: ['outcome'] as const,
       registers: [metrics],
     });
@@ -63,15 +64,12 @@ export class EventsService {
     const timestamp = new Date(event.timestamp);
     const { eventType, deviceClass, eventData } = storableEvent({ eventType: event.eventType, deviceClass: event.originDeviceClass ?? null, eventData: event.eventData ?? {} });
     const deviceId = event.originDeviceId > 0 ? event.originDeviceId : null;
-    const result = await this.writes.submit({
-      dedupKey: dedupKey(event.homeId, event.originDeviceId, timestamp, eventType, eventData),
-      homeId: event.homeId,
-      deviceId,
-      deviceClass,
-      eventType,
-      eventData,
-      timestamp,
-    });
+    const result = await this.writes
+      .submit({ dedupKey: dedupKey(event.homeId, event.originDeviceId, timestamp, eventType, eventData), homeId: event.homeId, deviceId, deviceClass, eventType, eventData, timestamp })
+      .catch((error: unknown) => {
+        this.received.inc({ outcome: isDatabaseUnavailable(error) ? 'unavailable' : 'failed' });
+        throw error;
+      });
     if ('duplicateOf' in result) {
       this.received.inc({ outcome: 'duplicate' });
       return { id: result.duplicateOf, duplicate: true };
