@@ -92,7 +92,7 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.use(opsRouter({ checks: readiness, metrics: metrics.registry, metricsToken: config.metricsToken, openApi: () => (openApi ??= buildOpenApiDocument(registry, VERSION)) }));
   // The OAuth authorization server (a Koa app) reads its own request bodies.
   app.use(services.oauthApps.middleware);
-  const web = createWeb({ secret: config.auth.jwtSecret, publicUrl: config.publicUrl });
+  const web = createWeb({ secret: config.auth.jwtSecret, publicUrl: config.publicUrl, logger });
   registerPages(web, services);
   app.use(web.router);
 

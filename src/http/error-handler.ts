@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AppError, DatabaseUnavailableError, NotFoundError, ValidationError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { toAppError } from './error-mapping';
@@ -28,17 +28,33 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
   }
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+/**
+ * Any error as the AppError a client is answered with: known ones mapped (a 5xx logged as a
+ * warning with its cause), anything else logged with its stack and answered as a generic 500.
+ */
+export function resolveError(logger: Logger): (error: unknown, req: Request) => AppError {
+  return (error, req) => {
     const known = toAppError(error) ?? fromBodyParser(error as BodyParserError) ?? fromHttpLayer(error);
     if (!known) {
       logger.error({ err: error, method: req.method, route: loggedRoute(req) }, 'unhandled error');
     } else if (known.status >= 500) {
       logger.warn({ code: known.code, method: req.method, route: loggedRoute(req), cause: describe(error) }, known.message);
     }
-    const appError = known ?? new AppError(500, 'internal_error', 'Something went wrong on our side');
+    return known ?? new AppError(500, 'internal_error', 'Something went wrong on our side');
+  };
+}
+
+/** Headers an error's answer carries, whatever its body (JSON here, an HTML page for pages). */
+export function setErrorHeaders(res: Response, error: AppError): void {
+  if (error instanceof DatabaseUnavailableError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  const resolve = resolveError(logger);
+  return (error: unknown, req, res, _next) => {
+    const appError = resolve(error, req);
     if (res.headersSent) return void res.end();
-    if (appError instanceof DatabaseUnavailableError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+    setErrorHeaders(res, appError);
     const body: { code: string; message: string; details?: unknown } = { code: appError.code, message: appError.message };
     if (appError.details !== undefined) body.details = appError.details;
     res.status(appError.status).json({ error: body });

@@ -1,7 +1,8 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import cookieParser from 'cookie-parser';
 import { join } from 'node:path';
-import { toAppError } from '../http/error-mapping';
+import { resolveError, setErrorHeaders } from '../http/error-handler';
+import type { Logger } from '../lib/logger';
 import { createCsrf, type Csrf } from './csrf';
 import { renderPage, WEB_DIR } from './views';
 
@@ -14,6 +15,8 @@ export interface WebOptions {
   secret: string;
   /** The bridge's external base URL; HTTPS there makes every page cookie `Secure`. */
   publicUrl: string;
+  /** Where a failed page's error is logged, as the API's are. */
+  logger: Logger;
 }
 
 export interface Web {
@@ -41,14 +44,19 @@ export function createWeb(options: WebOptions): Web {
     router,
     get: (path, ...handlers) => void router.get(path, ...common, ...handlers),
     post: (path, ...handlers) => void router.post(path, ...common, csrf.protect, ...handlers),
-    errors: pageErrors,
+    errors: pageErrors(options.logger),
     csrf,
   };
 }
 
-const pageErrors: ErrorRequestHandler = (error, _req, res, next) => {
-  if (!res.locals.page || res.headersSent) return next(error);
-  const known = toAppError(error);
-  if (!known || known.status >= 500) return next(error);
-  renderPage(res, 'message', { title: 'Something is not right', message: known.message }, known.status);
-};
+/** A failed page answers a page too, the API's status and message in it (a 5xx included). */
+function pageErrors(logger: Logger): ErrorRequestHandler {
+  const resolve = resolveError(logger);
+  return (error, req, res, next) => {
+    if (!res.locals.page || res.headersSent) return next(error);
+    const appError = resolve(error, req);
+    setErrorHeaders(res, appError);
+    const title = appError.status >= 500 ? 'Please try again later' : 'Something is not right';
+    renderPage(res, 'message', { title, message: appError.message }, appError.status);
+  };
+}

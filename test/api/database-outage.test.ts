@@ -61,6 +61,15 @@ describeNeeding([needs.postgres], 'when the database cannot be reached', () => {
     expect((await app.http.get('/metrics')).text).toMatch(/^mode_webhook_events_total\{outcome="unavailable"\} 1$/m);
   });
 
+  test('when a page needs the database, then it answers a 503 page, not JSON', async () => {
+    relay.setMode('drop');
+    const res = await app.http.get('/account/verify-email').query({ token: 'a-link-token-from-an-e-mail' });
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.text).toContain('The database is unavailable, try again later');
+  });
+
   test('when the database is back, then the same calls succeed without a restart', async () => {
     relay.setMode('drop');
     expect((await login()).status).toBe(503);

@@ -14,7 +14,14 @@ import { describeInBrowser, launchBrowser } from '../support/browser';
 
 function pageApp() {
   const app = express();
-  const web = createWeb({ secret: 'a-server-secret-for-this-test-only-0123456789', publicUrl: 'http://127.0.0.1' });
+  const web = createWeb({ secret: 'a-server-secret-for-this-test-only-0123456789', publicUrl: 'http://127.0.0.1', logger: createLogger('silent') });
+  web.get('/broken', () => {
+    throw new Error('an internal detail no visitor should see');
+  });
+  // What node-postgres throws when the database went away under a query.
+  web.get('/database-gone', () => {
+    throw new Error('Connection terminated unexpectedly');
+  });
   web.get('/try', (req, res) => {
     const token = web.csrf.tokenFor(req, res);
     res.type('html').send(`<!doctype html><html lang="en"><title>Try</title><form method="post" action="/try">
@@ -54,6 +61,23 @@ describe('web pages over HTTP', () => {
     expect(html).not.toContain('Hello');
   });
 
+  it('when a page fails on our side, then the answer is a 500 HTML page that says so without the error itself', async () => {
+    const response = await fetch(`${url}/broken`);
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain('Something went wrong on our side');
+    expect(html).not.toContain('internal detail');
+  });
+
+  it('when the database is unreachable, then the page is a 503 with Retry-After', async () => {
+    const response = await fetch(`${url}/database-gone`);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await response.text()).toContain('The database is unavailable, try again later');
+  });
+
   it('when the stylesheet is asked for, then it is served; an unknown asset is 404', async () => {
     const css = await fetch(`${url}/assets/style.css`);
     expect(css.status).toBe(200);
@@ -82,6 +106,15 @@ describeInBrowser('web pages in a browser', () => {
     await expect(page.getByRole('status').textContent()).resolves.toBe('Hello <b>Ada</b>');
     expect(await page.locator('main b').count()).toBe(0);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.close();
+  });
+
+  it('when the database is unreachable, then the visitor sees a page asking to try again later', async () => {
+    const page = await browser.newPage();
+    const answer = await page.goto(`${url}/database-gone`);
+    expect(answer?.status()).toBe(503);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Please try again later');
+    await expect(page.getByRole('status').textContent()).resolves.toBe('The database is unavailable, try again later');
     await page.close();
   });
 
