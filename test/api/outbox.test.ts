@@ -153,6 +153,21 @@ test('when several dispatchers run at once, then each message is delivered exact
   expect(rows.every((message) => message.status === 'sent' && message.attempts === 1)).toBe(true);
 });
 
+test('when a message is claimed the moment its statement has committed, then it is already due', async () => {
+  // next_attempt_at keeps milliseconds and PostgreSQL rounds the insert's clock to them, so a
+  // message could be stored up to half a millisecond "in the future" and missed by a claim made
+  // right after the wake-up, then wait for the next poll.
+  const repository = new OutboxRepository(app.database.db.sql);
+  const missed: number[] = [];
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    // One statement that commits by itself, as the webhook's insert of an event and its fan-out is.
+    await repository.insert(app.database.db.sql, [{ idempotencyKey: `instant:${attempt}`, topic: 'test.instant', payload: {} }]);
+    if ((await repository.claim(['test.instant'], 10, 60_000)).length !== 1) missed.push(attempt);
+    await app.database.db.sql.query(`DELETE FROM outbox_messages WHERE topic = 'test.instant'`);
+  }
+  expect(missed).toEqual([]);
+});
+
 test('when a message has a topic no handler here knows, then the dispatcher leaves it untouched for its owner', async () => {
   const repository = new OutboxRepository(app.database.db.sql);
   await repository.insert(app.database.db.sql, [{ idempotencyKey: 'foreign:1', topic: 'someone.else', payload: {} }]);
