@@ -147,9 +147,15 @@ async function main(): Promise<void> {
   console.log(`results: ${options.out}`);
   if (options.updateDocs) {
     const sections = { results: [...only].some((name) => name !== 'scale'), scale: only.has('scale') };
-    await updateDocs(join(ROOT, 'docs', 'benchmarks.md'), report, `npm run bench -- ${process.argv.slice(2).filter((arg) => arg !== '--update-docs').join(' ')}`.trim(), sections);
+    await updateDocs(join(ROOT, 'docs', 'benchmarks.md'), report, recordedCommand(process.argv.slice(2)), sections);
     console.log(`docs/benchmarks.md updated (${Object.entries(sections).filter(([, on]) => on).map(([name]) => name).join(' and ')} section)`);
   }
+}
+
+/** The command as the docs show it: without --update-docs and where this run's files went (--out). */
+function recordedCommand(args: string[]): string {
+  const kept = args.filter((arg, index) => arg !== '--update-docs' && arg !== '--out' && args[index - 1] !== '--out' && !arg.startsWith('--out='));
+  return `npm run bench -- ${kept.join(' ')}`.trim();
 }
 
 let postgresSettings: Record<string, string> | undefined;
