@@ -64,8 +64,9 @@ export class EventsService {
     const timestamp = new Date(event.timestamp);
     const { eventType, deviceClass, eventData } = storableEvent({ eventType: event.eventType, deviceClass: event.originDeviceClass ?? null, eventData: event.eventData ?? {} });
     const deviceId = event.originDeviceId > 0 ? event.originDeviceId : null;
+    const key = dedupKey(event.homeId, event.originDeviceId, timestamp, eventType, eventData);
     const result = await this.writes
-      .submit({ dedupKey: dedupKey(event.homeId, event.originDeviceId, timestamp, eventType, eventData), homeId: event.homeId, deviceId, deviceClass, eventType, eventData, timestamp })
+      .submit({ dedupKey: key, homeId: event.homeId, deviceId, deviceClass, eventType, eventData, timestamp })
       .catch((error: unknown) => {
         this.received.inc({ outcome: isDatabaseUnavailable(error) ? 'unavailable' : 'failed' });
         throw error;
