@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const logger = createLogger(baseConfig.logLevel);
   const config = resolveSecrets(baseConfig, logger);
   if (!config.databaseUrl) acquireEmbeddedLock(config.dataDir, 'the mode-bridge server', { foreignHost: 'take-over', logger });
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, queryTimeoutMs: config.databaseQueryTimeoutMs });
   const applied = await migrate(db.sql);
   logger.info({ database: db.kind, applied }, 'database ready');
 

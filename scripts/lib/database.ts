@@ -42,7 +42,7 @@ export async function openScriptDatabase(script: string, options: OpenOptions = 
   if (!config.databaseUrl) lock = acquireEmbeddedLock(config.dataDir, `the ${script} script`, { foreignHost: 'refuse' });
   let db: Database | undefined;
   try {
-    db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+    db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 4, queryTimeoutMs: config.databaseQueryTimeoutMs });
     if (options.requireMigrated ?? true) await assertMigrated(db);
   } catch (error) {
     await db?.close().catch(() => undefined);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { sha256Hex } from '../lib/crypto';
-import type { SqlRunner } from './database';
+import type { SqlRunner, TransactionOptions } from './database';
 
 // Applies prisma/migrations/*/migration.sql in order and records each in Prisma's own
 // `_prisma_migrations` table, so `prisma migrate deploy` stays usable wherever its native
@@ -32,6 +32,9 @@ const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 // Any fixed number shared by every instance: concurrent starts wait instead of racing.
 const MIGRATION_LOCK_ID = 727_311_001;
+
+/** A migration may rewrite a large table, and another instance may wait for it: no query timeout. */
+const UNTIMED: TransactionOptions = { untimed: true };
 
 export function findMigrationsDir(from = __dirname): string {
   let dir = resolve(from);
@@ -63,7 +66,7 @@ async function ensureHistoryTable(sql: SqlRunner): Promise<void> {
   await sql.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
     await tx.exec(HISTORY_TABLE);
-  });
+  }, UNTIMED);
 }
 
 export async function migrationStatus(sql: SqlRunner, migrations = readMigrations()): Promise<MigrationStatus> {
@@ -101,7 +104,7 @@ export async function migrate(
         [randomUUID(), migration.checksum, migration.name],
       );
       return true;
-    });
+    }, UNTIMED);
     if (ran) {
       applied.push(migration.name);
       onApplied(migration.name);

@@ -13,20 +13,22 @@ const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'Sock
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
 /**
- * PostgreSQL's SQLSTATEs for a server that is shutting down, starting, full, or whose connection
- * broke: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, class 08.
+ * PostgreSQL's SQLSTATEs for a server that is shutting down, starting, full, too slow, or whose
+ * connection broke: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections,
+ * query_canceled (the statement timeout; an operator's cancel looks the same), class 08.
  */
 function isUnavailableSqlState(code: string): boolean {
-  return code === '57P01' || code === '57P02' || code === '57P03' || code === '53300' || /^08[0-9A-Z]{3}$/.test(code);
+  return ['57P01', '57P02', '57P03', '53300', '57014'].includes(code) || /^08[0-9A-Z]{3}$/.test(code);
 }
 
-// node-postgres reports a dropped connection and its own connect timeouts with a message only.
-const NODE_POSTGRES_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect)/;
+// node-postgres reports a dropped connection, its own connect timeouts and an answer that never
+// came (its query timeout) with a message only.
+const NODE_POSTGRES_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout)/;
 
 interface ErrorShape {
   code?: unknown;
   message?: unknown;
-  meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
+  meta?: { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } };
 }
 
 export function isDatabaseUnavailable(thrown: unknown): boolean {
@@ -34,7 +36,9 @@ export function isDatabaseUnavailable(thrown: unknown): boolean {
   const error = thrown as ErrorShape;
   const { code } = error;
   if (typeof code === 'string' && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || isUnavailableSqlState(code))) return true;
-  const kind = error.meta?.driverAdapterError?.cause?.kind;
-  if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true;
+  const cause = error.meta?.driverAdapterError?.cause;
+  if (typeof cause?.kind === 'string' && ADAPTER_KINDS.has(cause.kind)) return true;
+  // Any other server error reaches Prisma as kind "postgres" with its SQLSTATE.
+  if (cause?.kind === 'postgres' && typeof cause.code === 'string' && isUnavailableSqlState(cause.code)) return true;
   return typeof error.message === 'string' && NODE_POSTGRES_MESSAGES.test(error.message);
 }

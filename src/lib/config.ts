@@ -65,6 +65,7 @@ const envSchema = z.object({
   HOST: optionalText,
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   DATA_DIR: z.string().default('./data'),
   MODE_API_URL: z.url().default('https://api.tinkermode.com'),
   MODE_PROJECT_ID: z.coerce.number().int().positive().optional(),
@@ -158,6 +159,8 @@ export interface Config {
   /** The embedded MODE emulator (used without MODE_PROJECT_KEY, never in production). */
   emulator: { port: number; stateFile: string };
   databasePoolSize: number;
+  /** Longest a PostgreSQL statement may run, and (2 s later) wait for its answer; 0: no limit. */
+  databaseQueryTimeoutMs: number;
   mode: {
     apiUrl: string;
     projectId?: number;
@@ -260,6 +263,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     emulator: { port: env.EMULATOR_PORT, stateFile: join(env.DATA_DIR, 'emulator-state.json') },
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
     mode: {
       apiUrl: env.MODE_API_URL.replace(/\/+$/, ''),
       projectId: env.MODE_PROJECT_ID,

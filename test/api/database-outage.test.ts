@@ -13,6 +13,9 @@ import { startTestApp, type TestApp } from '../support/test-app';
 // database_unavailable with Retry-After, nothing hangs, and the app recovers by itself when
 // the database is back.
 
+/** The app's query timeout here (the server cancels a statement; the bridge waits 2 s more for any answer). */
+const QUERY_TIMEOUT_MS = 1_000;
+
 jest.setTimeout(60_000);
 
 describeNeeding([needs.postgres], 'when the database cannot be reached', () => {
@@ -32,7 +35,7 @@ describeNeeding([needs.postgres], 'when the database cannot be reached', () => {
     const relayed = new URL(postgresUrl!);
     relayed.host = `127.0.0.1:${relay.port}`;
     relayed.pathname = `/${name}`;
-    const db = await openDatabase({ url: relayed.toString(), poolSize: 2 });
+    const db = await openDatabase({ url: relayed.toString(), poolSize: 2, queryTimeoutMs: QUERY_TIMEOUT_MS });
     await migrate(db.sql);
     const logger = createLogger('warn', { write: (line: string) => void logged.push(line) });
     app = await startTestApp({ database: { db, url: relayed.toString(), close: () => db.close() }, logger });
@@ -88,6 +91,35 @@ describeNeeding([needs.postgres], 'when the database cannot be reached', () => {
     expect(res.body.error.code).toBe('database_unavailable');
     // Prisma's own pool gives up too (the raw pool served the login).
     expect(isDatabaseUnavailable(prismaQuery)).toBe(true);
+  });
+
+  test('when the database stops answering on open connections, then calls end in 503, and they succeed again once its answers come', async () => {
+    expect((await login()).status).toBe(200); // the pools now hold open connections
+    relay.setMode('stall');
+    const [res, webhook, prismaQuery] = await Promise.all([
+      login(),
+      postWebhook(app, JSON.stringify(modeEvent())),
+      app.database.db.prisma.user.findFirst().then(() => 'answered', (error: unknown) => error),
+    ]);
+    expect([res.status, webhook.status]).toEqual([503, 503]);
+    expect(res.body.error.code).toBe('database_unavailable');
+    expect(isDatabaseUnavailable(prismaQuery)).toBe(true);
+    relay.setMode('relay');
+    expect((await login()).status).toBe(200);
+    expect((await postWebhook(app, JSON.stringify(modeEvent()))).status).toBe(200);
+    expect(await app.database.db.prisma.user.count()).toBeGreaterThan(0);
+  });
+
+  test('when a statement runs past the query timeout, then the server cancels it as unavailable and the pool goes on', async () => {
+    const { sql } = app.database.db;
+    const sleep = `SELECT pg_sleep(${(QUERY_TIMEOUT_MS * 1.5) / 1000})`;
+    const slow = await sql.query(sleep).then(() => 'answered', (error: unknown) => error);
+    expect(slow).toMatchObject({ code: '57014' });
+    expect(isDatabaseUnavailable(slow)).toBe(true);
+    await expect(sql.transaction((tx) => tx.query(sleep))).rejects.toMatchObject({ code: '57014' });
+    expect(await sql.query<{ ok: number }>('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+    // Migrations run untimed: a long one is not cut off.
+    await expect(sql.transaction((tx) => tx.query(sleep), { untimed: true })).resolves.toHaveLength(1);
   });
 
   test('when the database is unreachable, then /readyz names it, /healthz stays 200, and the log names the cause without a stack', async () => {

@@ -2,9 +2,11 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
 // A TCP relay between the app and a server (PostgreSQL), so a test can take the server away
 // under a running app: `drop` ends every connection and refuses new ones, `blackhole` ends them
-// and accepts new ones that never get an answer, `restore` relays again.
+// and accepts new ones that never get an answer, `stall` keeps every connection open and passes
+// nothing on (a server that stopped answering in the middle of a query), `relay` relays again,
+// and what a stall held back then goes through, late.
 
-export type RelayMode = 'relay' | 'drop' | 'blackhole';
+export type RelayMode = 'relay' | 'drop' | 'blackhole' | 'stall';
 
 export interface TcpProxy {
   port: number;
@@ -27,6 +29,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const upstream = connect(target.port, target.host);
     track(upstream);
     client.pipe(upstream).pipe(client);
+    // After pipe(), which sets both flowing.
+    if (mode === 'stall') for (const socket of [client, upstream]) socket.pause();
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -34,8 +38,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     port: (server.address() as AddressInfo).port,
     setMode: (next) => {
+      const stalled = mode === 'stall';
       mode = next;
-      if (next !== 'relay') for (const socket of sockets) socket.destroy();
+      if (next === 'stall') for (const socket of sockets) socket.pause();
+      else if (next !== 'relay') for (const socket of sockets) socket.destroy();
+      else if (stalled) for (const socket of sockets) socket.resume();
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();

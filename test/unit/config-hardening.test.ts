@@ -80,3 +80,14 @@ describe('TRUST_PROXY', () => {
     expect(res.body.ip).toBe('203.0.113.9');
   });
 });
+
+describe('DATABASE_QUERY_TIMEOUT_MS', () => {
+  test('when unset, then statements are bounded at 15 s; 0 turns the bound off', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).databaseQueryTimeoutMs).toBe(15_000);
+    expect(loadConfig({ NODE_ENV: 'development', DATABASE_QUERY_TIMEOUT_MS: '0' }).databaseQueryTimeoutMs).toBe(0);
+  });
+
+  test.each(['-1', '1.5', 'soon', '3600001'])('when it is %j, then the start is refused naming it', (value) => {
+    expect(refusal({ NODE_ENV: 'development', DATABASE_QUERY_TIMEOUT_MS: value })).toContain('DATABASE_QUERY_TIMEOUT_MS');
+  });
+});

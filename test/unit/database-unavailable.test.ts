@@ -17,6 +17,16 @@ test('when PostgreSQL is shutting down, starting or full, or the socket fails, t
   expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
 });
 
+test('when a statement outlived its timeout or its answer never came, then it counts as unavailable', () => {
+  expect(isDatabaseUnavailable(withCode('57014', 'canceling statement due to statement timeout'))).toBe(true);
+  expect(isDatabaseUnavailable(new Error('Query read timeout'))).toBe(true);
+  // Prisma carries a server error it has no kind for as "postgres" with the SQLSTATE.
+  const cancelled = Object.assign(new Error('Raw query failed. Code: `57014`'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', code: '57014' } } } });
+  expect(isDatabaseUnavailable(cancelled)).toBe(true);
+  const checkFailed = Object.assign(new Error('Raw query failed. Code: `23514`'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', code: '23514' } } } });
+  expect(isDatabaseUnavailable(checkFailed)).toBe(false);
+});
+
 test('when the error is about the data or comes from another client, then it is not taken for an outage', () => {
   expect(isDatabaseUnavailable(withCode('23505', 'duplicate key value violates unique constraint'))).toBe(false);
   expect(isDatabaseUnavailable(withCode('P2002', 'Unique constraint failed'))).toBe(false);
