@@ -53,11 +53,13 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
     transaction: async (work, { untimed = false } = {}) => {
       const client = await pool.connect();
-      const run = (text: string, params?: unknown[]) => client.query(untimed ? untimedQuery(text, params) : { text, values: params });
+      // Without a timeout configured there is none to lift.
+      const lift = untimed && options.queryTimeoutMs > 0;
+      const run = (text: string, params?: unknown[]) => client.query(lift ? untimedQuery(text, params) : { text, values: params });
       let broken = false;
       try {
         await run('BEGIN');
-        if (untimed && options.queryTimeoutMs > 0) await run('SET LOCAL statement_timeout = 0');
+        if (lift) await run('SET LOCAL statement_timeout = 0');
         const result = await work({
           exec: async (text) => void (await run(text)),
           query: async <T>(text: string, params?: unknown[]) => (await run(text, params)).rows as T[],

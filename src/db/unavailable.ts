@@ -17,8 +17,10 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTU
  * connection broke: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections,
  * query_canceled (the statement timeout; an operator's cancel looks the same), class 08.
  */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+
 function isUnavailableSqlState(code: string): boolean {
-  return ['57P01', '57P02', '57P03', '53300', '57014'].includes(code) || /^08[0-9A-Z]{3}$/.test(code);
+  return UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code);
 }
 
 // node-postgres reports a dropped connection, its own connect timeouts and an answer that never

@@ -4,12 +4,14 @@ import { isDatabaseUnavailable } from '../../src/db/unavailable';
 // The API test (database-outage) drives the real drivers; these are the shapes it cannot provoke.
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
+/** A Prisma error from the driver adapter, with the cause the adapter reported. */
+const fromAdapter = (cause: { kind: string; code?: string }, message = 'Invalid invocation') =>
+  Object.assign(new Error(message), { code: 'P2010', meta: { driverAdapterError: { cause } } });
 
 test('when Prisma cannot reach the server or its pool times out, then it counts as unavailable', () => {
   expect(isDatabaseUnavailable(Object.assign(new Error("Can't reach database server"), { code: 'P1001' }))).toBe(true);
   expect(isDatabaseUnavailable(withCode('P2024', 'Timed out fetching a new connection from the connection pool'))).toBe(true);
-  const adapterError = Object.assign(new Error('Invalid invocation'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } });
-  expect(isDatabaseUnavailable(adapterError)).toBe(true);
+  expect(isDatabaseUnavailable(fromAdapter({ kind: 'ConnectionClosed' }))).toBe(true);
 });
 
 test('when PostgreSQL is shutting down, starting or full, or the socket fails, then it counts as unavailable', () => {
@@ -21,10 +23,8 @@ test('when a statement outlived its timeout or its answer never came, then it co
   expect(isDatabaseUnavailable(withCode('57014', 'canceling statement due to statement timeout'))).toBe(true);
   expect(isDatabaseUnavailable(new Error('Query read timeout'))).toBe(true);
   // Prisma carries a server error it has no kind for as "postgres" with the SQLSTATE.
-  const cancelled = Object.assign(new Error('Raw query failed. Code: `57014`'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', code: '57014' } } } });
-  expect(isDatabaseUnavailable(cancelled)).toBe(true);
-  const checkFailed = Object.assign(new Error('Raw query failed. Code: `23514`'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', code: '23514' } } } });
-  expect(isDatabaseUnavailable(checkFailed)).toBe(false);
+  expect(isDatabaseUnavailable(fromAdapter({ kind: 'postgres', code: '57014' }, 'Raw query failed. Code: `57014`'))).toBe(true);
+  expect(isDatabaseUnavailable(fromAdapter({ kind: 'postgres', code: '23514' }, 'Raw query failed. Code: `23514`'))).toBe(false);
 });
 
 test('when the error is about the data or comes from another client, then it is not taken for an outage', () => {
