@@ -130,7 +130,7 @@ test('when a dispatcher dies mid-delivery, then after its lease expires another 
 
 test('when a claim is never completed (crash right after claiming), then the message is delivered once its lease has expired', async () => {
   const key = await queueWebhook('Claimed then lost');
-  const claimed = await new OutboxRepository(app.database.db.sql).claim(['notify.webhook'], 50, 200);
+  const claimed = await new OutboxRepository(app.database.db.sql).claim([{ topics: ['notify.webhook'], limit: 50 }], 200);
   expect(claimed.map((message) => message.idempotencyKey)).toContain(key);
   expect(await app.services.outbox.dispatcher.runOnce()).toBe(0);
 
@@ -162,7 +162,7 @@ test('when a message is claimed the moment its statement has committed, then it 
   for (let attempt = 0; attempt < 100; attempt += 1) {
     // One statement that commits by itself, as the webhook's insert of an event and its fan-out is.
     await repository.insert(app.database.db.sql, [{ idempotencyKey: `instant:${attempt}`, topic: 'test.instant', payload: {} }]);
-    if ((await repository.claim(['test.instant'], 10, 60_000)).length !== 1) missed.push(attempt);
+    if ((await repository.claim([{ topics: ['test.instant'], limit: 10 }], 60_000)).length !== 1) missed.push(attempt);
     await app.database.db.sql.query(`DELETE FROM outbox_messages WHERE topic = 'test.instant'`);
   }
   expect(missed).toEqual([]);
@@ -173,4 +173,18 @@ test('when a message has a topic no handler here knows, then the dispatcher leav
   await repository.insert(app.database.db.sql, [{ idempotencyKey: 'foreign:1', topic: 'someone.else', payload: {} }]);
   await app.services.outbox.dispatcher.drain();
   expect(await row('foreign:1')).toMatchObject({ status: 'pending', attempts: 0 });
+});
+
+test('when one claim takes shares of several topics, then each share gets at most its own limit, oldest first, each message once', async () => {
+  const repository = new OutboxRepository(app.database.db.sql);
+  const messages = ['a', 'b'].flatMap((topic) => [1, 2, 3].map((n) => ({ idempotencyKey: `share:${topic}:${n}`, topic: `test.share-${topic}`, payload: {} })));
+  await repository.insert(app.database.db.sql, messages);
+
+  const first = await repository.claim([{ topics: ['test.share-a'], limit: 2 }, { topics: ['test.share-b'], limit: 1 }], 60_000);
+  const second = await repository.claim([{ topics: ['test.share-a'], limit: 5 }, { topics: [], limit: 5 }, { topics: ['test.share-b'], limit: 5 }], 60_000);
+
+  expect(first.map((message) => message.idempotencyKey)).toEqual(['share:a:1', 'share:a:2', 'share:b:1']);
+  expect(second.map((message) => message.idempotencyKey)).toEqual(['share:a:3', 'share:b:2', 'share:b:3']);
+  expect([...first, ...second].every((message) => message.attempts === 1)).toBe(true);
+  await app.database.db.sql.query(`DELETE FROM outbox_messages WHERE topic LIKE 'test.share-%'`);
 });

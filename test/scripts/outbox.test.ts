@@ -102,7 +102,7 @@ test('when dead messages are retried, then they are pending with no attempts, du
   const row = await statusOf(id);
   expect(row).toMatchObject({ status: 'pending', attempts: 0, leaseUntil: null });
   expect(row.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
-  const claimed = await new OutboxRepository(database.db.sql).claim([topic], 10, 60_000);
+  const claimed = await new OutboxRepository(database.db.sql).claim([{ topics: [topic], limit: 10 }], 60_000);
   expect(claimed.map((m) => [m.id, m.attempts])).toEqual([[id, 1]]);
 
   const [entry] = await retryAudit(id);

@@ -58,10 +58,13 @@ export class OutboxDispatcher {
     const bulkTopics = topics.filter((topic) => 'batch' in (this.handlers[topic] ?? {}));
     const eachTopics = topics.filter((topic) => !bulkTopics.includes(topic));
     const { batchSize, bulkSize, leaseMs } = this.options;
-    const claimed = [
-      ...(await this.repository.claim(bulkTopics, bulkSize, leaseMs)),
-      ...(await this.repository.claim(eachTopics, batchSize, leaseMs)),
-    ];
+    const claimed = await this.repository.claim(
+      [
+        { topics: bulkTopics, limit: bulkSize },
+        { topics: eachTopics, limit: batchSize },
+      ],
+      leaseMs,
+    );
     const byTopic = new Map<string, OutboxMessage[]>();
     const work: Promise<void>[] = [];
     for (const message of claimed) {

@@ -26,6 +26,12 @@ export interface OutboxMessage {
 
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
 
+/** What one claim takes of some topics: at most `limit` of their due messages. */
+export interface ClaimShare {
+  topics: string[];
+  limit: number;
+}
+
 interface ClaimedRow {
   id: string;
   idempotency_key: string;
@@ -54,29 +60,37 @@ export class OutboxRepository {
   }
 
   /**
-   * Takes up to `limit` due messages of these topics for `leaseMs`; each claim counts as an attempt.
-   * Topics nobody here handles stay untouched (another module, or a newer instance, owns them).
+   * Takes due messages for `leaseMs`, up to each share's `limit` of its topics, in one statement;
+   * each claim counts as an attempt. Topics nobody here handles stay untouched (another module, or
+   * a newer instance, owns them).
    * next_attempt_at keeps milliseconds, and PostgreSQL rounds the clock to them when it stores
    * it: a message enqueued just now can read up to half a millisecond ahead of now(). The claim
    * allows that millisecond, or a claim right after the enqueuer's wake-up would skip the message
    * until the next poll (about one claim in five made right after a one-statement insert, measured
    * on PostgreSQL 15).
    */
-  async claim(topics: string[], limit: number, leaseMs: number): Promise<OutboxMessage[]> {
-    if (topics.length === 0) return [];
-    const topicParams = topics.map((_topic, index) => `$${index + 3}`).join(', ');
+  async claim(shares: ClaimShare[], leaseMs: number): Promise<OutboxMessage[]> {
+    const wanted = shares.filter((share) => share.topics.length > 0 && share.limit > 0);
+    if (wanted.length === 0) return [];
+    const params: unknown[] = [leaseMs];
+    const picks = wanted.map((share, index) => {
+      params.push(share.topics, share.limit);
+      const n = params.length;
+      return `share_${index} AS (
+         SELECT id FROM outbox_messages
+          WHERE status = 'pending' AND next_attempt_at <= now() + interval '1 millisecond' AND (lease_until IS NULL OR lease_until < now())
+            AND topic = ANY($${n - 1}::text[])
+          ORDER BY next_attempt_at, id
+          LIMIT $${n}
+          FOR UPDATE SKIP LOCKED)`;
+    });
     const rows = await this.sql.query<ClaimedRow>(
-      `UPDATE outbox_messages
-          SET lease_until = now() + make_interval(secs => $2::double precision / 1000), attempts = attempts + 1
-        WHERE id IN (
-          SELECT id FROM outbox_messages
-           WHERE status = 'pending' AND next_attempt_at <= now() + interval '1 millisecond' AND (lease_until IS NULL OR lease_until < now())
-             AND topic IN (${topicParams})
-           ORDER BY next_attempt_at, id
-           LIMIT $1
-           FOR UPDATE SKIP LOCKED)
+      `WITH ${picks.join(', ')}
+       UPDATE outbox_messages
+          SET lease_until = now() + make_interval(secs => $1::double precision / 1000), attempts = attempts + 1
+        WHERE id IN (${wanted.map((_share, index) => `SELECT id FROM share_${index}`).join(' UNION ALL ')})
       RETURNING id::text AS id, idempotency_key, topic, payload, attempts`,
-      [limit, leaseMs, ...topics],
+      params,
     );
     return rows
       .map((row) => ({ id: row.id, idempotencyKey: row.idempotency_key, topic: row.topic, payload: row.payload, attempts: Number(row.attempts) }))
