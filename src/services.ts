@@ -125,7 +125,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const refreshTokens = new RefreshTokens(new RefreshTokensRepository(db.sql), config.auth.refreshTokenTtlDays);
   const secretBox = secretBoxFor(config.encryption);
   const linking = new LinkingService(new LinksRepository(db.prisma), deps.mode, deps.modeProject, secretBox, logger);
-  const memberships = new MembershipsRepository(db.prisma, (homeId) => {
+  const memberships = new MembershipsRepository(db.prisma, db.sql, (homeId) => {
     changeBus.publish('home-members', String(homeId)).catch((error: unknown) => logger.warn({ err: error, homeId }, 'could not tell other instances of a membership change'));
   });
   const homeAccess = new HomeAccess(memberships, linking, deps.mode);

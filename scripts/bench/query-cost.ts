@@ -1,7 +1,7 @@
 /**
- * The CPU a login's and a refresh's database work costs this process, statement by statement: each
- * as the Prisma model query it could be, and as the repository runs it (one SQL statement on the pg
- * pool). Sequential calls on a throwaway PostgreSQL; the process's CPU per call (user + system), so
+ * The CPU a login's, a refresh's and an event fan-out's database work costs this process, statement
+ * by statement: each as the Prisma model query it could be (or was), and as the repository runs it
+ * (SQL on the pg pool). Sequential calls on a throwaway PostgreSQL; the process's CPU per call (user + system), so
  * what the event loop spends, not the database.
  *
  * Usage: npx tsx scripts/bench/query-cost.ts [--calls 1500]
@@ -12,6 +12,10 @@ import { openDatabase } from '../../src/db/database';
 import { migrate } from '../../src/db/migrator';
 import { AuditRepository } from '../../src/modules/audit/audit.repository';
 import { RefreshTokensRepository } from '../../src/modules/auth/refresh-tokens.repository';
+import { EventsRepository } from '../../src/modules/events/events.repository';
+import { MembershipsRepository } from '../../src/modules/homes/memberships.repository';
+import { NotificationsRepository } from '../../src/modules/notifications/notifications.repository';
+import type { Outbox } from '../../src/modules/outbox/outbox';
 import { UsersRepository } from '../../src/modules/users/users.repository';
 import { createDatabase, postgresAvailable, startPostgres } from './postgres';
 import { render } from './table';
@@ -46,6 +50,29 @@ async function main(): Promise<void> {
       const stored = newToken();
       await tokens.createSession(stored, {});
 
+      // A home of 5 members (linked, active, one with a preference) and 20 stored events: what one
+      // fan-out pass of those events reads before it writes the inbox rows.
+      const events = new EventsRepository(prisma, db.sql);
+      const memberships = new MembershipsRepository(prisma, db.sql);
+      const notifications = new NotificationsRepository(prisma, db.sql, {} as Outbox);
+      const homeId = 4242;
+      const memberIds: string[] = [];
+      for (let n = 0; n < 5; n++) {
+        const member = await users.create({ email: `member-${n}@bench.example`, name: '', passwordHash: 'unused', role: 'user', status: 'active' });
+        memberIds.push(member.id);
+        await db.sql.query(`UPDATE mode_links SET status = 'linked', mode_user_id = $2 WHERE user_id = $1::uuid`, [member.id, 9000 + n]);
+        await db.sql.query(`INSERT INTO home_memberships (home_id, mode_user_id, role) VALUES ($1, $2, 'member')`, [homeId, 9000 + n]);
+      }
+      await db.sql.query(`INSERT INTO notification_preferences (user_id, event_type, inbox, email, webhook) VALUES ($1::uuid, 'alarm', true, true, false)`, [memberIds[0]]);
+      const eventIds = (
+        await db.sql.query<{ id: string }>(
+          `INSERT INTO events (dedup_key, home_id, device_id, event_type, event_data, timestamp)
+           SELECT md5(n::text), $1, 1, 'alarm', jsonb_build_object('n', n), now() FROM generate_series(1, 20) n RETURNING id::text AS id`,
+          [homeId],
+        )
+      ).map((row) => row.id);
+      const staleBefore = new Date(Date.now() - 60_000);
+
       const rows: Array<{ statement: string; prisma: Call; sql: Call }> = [
         {
           statement: 'the user and its link, by e-mail',
@@ -73,6 +100,30 @@ async function main(): Promise<void> {
           statement: 'a refresh token, by its hash',
           prisma: () => prisma.refreshToken.findUnique({ where: { tokenHash: stored.tokenHash } }),
           sql: () => tokens.findByHash(stored.tokenHash),
+        },
+        {
+          statement: "a fan-out pass's 20 events, by ID",
+          prisma: () => prisma.event.findMany({ where: { id: { in: eventIds.map((id) => BigInt(id)) } }, orderBy: { id: 'asc' } }),
+          sql: () => events.findByIds(eventIds),
+        },
+        {
+          statement: 'which of the homes were synced with MODE too long ago',
+          prisma: () => prisma.homeMembership.findMany({ where: { homeId: { in: [homeId] }, syncedAt: { lt: staleBefore } }, select: { homeId: true }, distinct: ['homeId'] }),
+          sql: () => memberships.staleHomes([homeId], staleBefore),
+        },
+        {
+          statement: "a home's active local members and their e-mail addresses (Prisma: three `findMany`)",
+          prisma: async () => {
+            const members = await prisma.homeMembership.findMany({ where: { homeId: { in: [homeId] } } });
+            const links = await prisma.modeLink.findMany({ where: { modeUserId: { in: members.map((row) => row.modeUserId) }, user: { status: 'active' } }, select: { userId: true, modeUserId: true } });
+            return prisma.user.findMany({ where: { id: { in: links.map((link) => link.userId) }, status: 'active' }, select: { id: true, email: true } });
+          },
+          sql: () => memberships.localMembersOf([homeId]),
+        },
+        {
+          statement: "the members' notification preferences",
+          prisma: () => prisma.notificationPreference.findMany({ where: { userId: { in: memberIds } } }),
+          sql: () => notifications.preferencesOf(memberIds),
         },
       ];
       const table: (string | number)[][] = [];

@@ -154,6 +154,28 @@ describe('fan-out in batches', () => {
     await drain();
   });
 
+  test('when a member is disabled and an event is gone before its fan-out runs, then neither notifies anyone and the rest goes out', async () => {
+    const eventId = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'alarm.partial' }));
+    await app.database.db.sql.query(`UPDATE users SET status = 'disabled' WHERE id = $1::uuid`, [people.member.id]);
+    // Removed by retention meanwhile, or an ID no event can have (past PostgreSQL's bigint).
+    await app.database.db.sql.query(
+      `INSERT INTO outbox_messages (idempotency_key, topic, payload) VALUES
+         ('event:gone-test', 'event.fanout', '{"eventId": "999999999999"}'::jsonb),
+         ('event:huge-test', 'event.fanout', '{"eventId": "99999999999999999999999"}'::jsonb)`,
+    );
+    try {
+      await app.services.outbox.dispatcher.runOnce();
+
+      expect(await notificationsOf([eventId])).toEqual([{ userId: people.owner.id, eventId: BigInt(eventId) }]);
+      const statusOf = async (key: string) => (await app.database.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } })).status;
+      expect([await statusOf(`event:${eventId}`), await statusOf('event:gone-test'), await statusOf('event:huge-test')]).toEqual(['sent', 'sent', 'sent']);
+    } finally {
+      await app.database.db.sql.query(`UPDATE users SET status = 'active' WHERE id = $1::uuid`, [people.member.id]);
+      await app.database.db.sql.query(`DELETE FROM outbox_messages WHERE idempotency_key IN ('event:gone-test', 'event:huge-test')`);
+      await drain();
+    }
+  });
+
   test('when one fan-out message of a batch is malformed, then it alone is dead-lettered and the others are delivered', async () => {
     const good = await sendEvent(app, modeEvent({ homeId: people.homeId, eventType: 'alarm.neighbour' }));
     await app.database.db.sql.query(

@@ -1,6 +1,7 @@
 import type { PrismaClient, SqlRunner } from '../../db/database';
 import type { Prisma } from '../../generated/prisma/client';
 import { latestEventsCtes } from './latest-events.sql';
+import { isBigintId } from '../../lib/bounds';
 
 // Stored device events (MODE keeps none) and the device state they update. The webhook path
 // is raw SQL in one statement: insert-if-new needs ON CONFLICT DO NOTHING ... RETURNING.
@@ -122,8 +123,13 @@ export class EventsRepository {
 
   /** The events that still exist among these IDs, oldest first. */
   async findByIds(ids: string[]): Promise<StoredEvent[]> {
-    const rows = await this.prisma.event.findMany({ where: { id: { in: ids.map((id) => BigInt(id)) } }, orderBy: { id: 'asc' } });
-    return rows.map(toStored);
+    const rows = await this.sql.query<StoredEvent>(
+      `SELECT id::text AS id, home_id AS "homeId", device_id AS "deviceId", device_class AS "deviceClass",
+              event_type AS "eventType", event_data AS "eventData", timestamp, received_at AS "receivedAt"
+         FROM events WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      [ids.filter(isBigintId)],
+    );
+    return rows.map((row) => ({ ...row, timestamp: new Date(row.timestamp), receivedAt: new Date(row.receivedAt) }));
   }
 
   /** A home's events, newest first: one page and whether more follow. */

@@ -58,17 +58,13 @@ export class EventFanout {
     const membersByHome = await this.localMembers([...new Set(notifying.map((event) => event.homeId))]);
     const userIds = [...new Set([...membersByHome.values()].flat().map((member) => member.userId))];
     if (userIds.length === 0) return;
-    const recipients = await this.notifications.recipients(userIds);
-    const preferences = await this.notifications.preferencesOf(recipients.map((recipient) => recipient.userId));
-    const emailOf = new Map(recipients.map((recipient) => [recipient.userId, recipient.email]));
+    const preferences = await this.notifications.preferencesOf(userIds);
 
     const notifications: NewNotification[] = [];
     const deliveries: NewOutboxMessage[] = [];
     for (const event of notifying) {
       const { title, body } = describe(event);
-      for (const { userId } of membersByHome.get(event.homeId) ?? []) {
-        const email = emailOf.get(userId);
-        if (email === undefined) continue; // not an active user
+      for (const { userId, email } of membersByHome.get(event.homeId) ?? []) {
         const channels = this.rules.channelsFor(event.eventType, preferences.get(userId) ?? []);
         const notification: NewNotification = { id: randomUUID(), userId, kind: 'event', title, body, data: toEventView(event), eventId: event.id };
         if (channels.inbox) notifications.push(notification);

@@ -29,11 +29,6 @@ export interface InboxFilter {
   before?: { timestamp: Date; id: string };
 }
 
-export interface Recipient {
-  userId: string;
-  email: string;
-}
-
 export class NotificationsRepository {
   constructor(
     private readonly prisma: PrismaClient,
@@ -50,12 +45,17 @@ export class NotificationsRepository {
   }
 
   async preferencesOf(userIds: string[]): Promise<Map<string, Preference[]>> {
-    const rows = await this.prisma.notificationPreference.findMany({ where: { userId: { in: userIds } } });
     const byUser = new Map<string, Preference[]>();
-    for (const row of rows) {
-      const list = byUser.get(row.userId) ?? [];
-      list.push({ eventType: row.eventType, inbox: row.inbox, email: row.email, webhook: row.webhook });
-      byUser.set(row.userId, list);
+    if (userIds.length === 0) return byUser;
+    const rows = await this.sql.query<Preference & { userId: string }>(
+      `SELECT user_id::text AS "userId", event_type AS "eventType", inbox, email, webhook
+         FROM notification_preferences WHERE user_id = ANY($1::uuid[])`,
+      [userIds],
+    );
+    for (const { userId, ...preference } of rows) {
+      const list = byUser.get(userId) ?? [];
+      list.push(preference);
+      byUser.set(userId, list);
     }
     return byUser;
   }
@@ -65,12 +65,6 @@ export class NotificationsRepository {
       this.prisma.notificationPreference.deleteMany({ where: { userId } }),
       this.prisma.notificationPreference.createMany({ data: preferences.map((preference) => ({ userId, ...preference })) }),
     ]);
-  }
-
-  /** Active users among these IDs, with their e-mail addresses. */
-  async recipients(userIds: string[]): Promise<Recipient[]> {
-    const rows = await this.prisma.user.findMany({ where: { id: { in: userIds }, status: 'active' }, select: { id: true, email: true } });
-    return rows.map((row) => ({ userId: row.id, email: row.email }));
   }
 
   async inbox(userId: string, filter: InboxFilter): Promise<{ notifications: StoredNotification[]; more: boolean }> {
