@@ -4,8 +4,11 @@ export function sha256Hex(value: string | Buffer): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-export function hmacSha256Hex(key: string | Buffer, value: string | Buffer): string {
-  return createHmac('sha256', key).update(value).digest('hex');
+/** The HMAC of the parts one after another, as of their concatenation (without building it). */
+export function hmacSha256Hex(key: string | Buffer, ...parts: (string | Buffer)[]): string {
+  const hmac = createHmac('sha256', key);
+  for (const part of parts) hmac.update(part);
+  return hmac.digest('hex');
 }
 
 /** URL-safe random token with `bytes` bytes of entropy. */

@@ -29,6 +29,11 @@ describe('dedup key', () => {
   test('when only key order or the timestamp notation differ, then the key is the same', () => {
     expect(dedupKey(1, 2, at, 't', { a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe(dedupKey(1, 2, new Date('2026-01-01T01:00:00+01:00'), 't', { b: { c: [1, { e: 3, d: 2 }] }, a: 1 }));
   });
+  test('when the code changes, then an event still has the key stored for it before (a redelivery stays a duplicate)', () => {
+    expect(dedupKey(1, 2, at, 't', { a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe('4c5d314ac3366609d87c2f1e12557cc89c19d1b9872e632702743479d6e65f0f');
+    expect(dedupKey(7, 0, at, 'reading', { '10': 'x', '2': 'y', z: [{ b: null, a: true }], a: 'é' })).toBe('8ecfd6ae7acace09704a853fa0e7980eae436221526522f1cb0f78760a933bc7');
+    expect(dedupKey(7, 3, at, 'x', [{ b: 1, a: 2 }, 'q'])).toBe('59ba6dfd293427757fa9c9040501b8ec73919d03f0f9fcd8330580c3eef75227');
+  });
   test('when home, device, time, type or data differ, then the key differs', () => {
     const base = dedupKey(1, 2, at, 't', {});
     expect(new Set([base, dedupKey(9, 2, at, 't', {}), dedupKey(1, 9, at, 't', {}), dedupKey(1, 2, new Date(1), 't', {}), dedupKey(1, 2, at, 'u', {}), dedupKey(1, 2, at, 't', { x: 1 })]).size).toBe(6);

@@ -1,7 +1,7 @@
 import type { PrismaClient, SqlRunner } from '../../db/database';
 import type { Prisma } from '../../generated/prisma/client';
-import { latestEventsCtes } from './latest-events.sql';
 import { isBigintId } from '../../lib/bounds';
+import { latestEventsCtes } from './latest-events.sql';
 
 // Stored device events (MODE keeps none) and the device state they update. The webhook path
 // is raw SQL in one statement: insert-if-new needs ON CONFLICT DO NOTHING ... RETURNING.

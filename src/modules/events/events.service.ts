@@ -1,5 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 import { isDatabaseUnavailable } from '../../db/unavailable';
+import { isBigintId } from '../../lib/bounds';
 import { sha256Hex } from '../../lib/crypto';
 import { ForbiddenError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
@@ -8,7 +9,6 @@ import type { HomeAccess } from '../homes/home-access';
 import type { Outbox } from '../outbox/outbox';
 import type { EventBus } from '../stream/event-bus';
 import { decodeCursor, encodeCursor } from './cursor';
-import { isBigintId } from '../../lib/bounds';
 import { storableEvent } from './storable-event';
 import type { EventsRepository, NewEvent, StoreResult, StoredEvent } from './events.repository';
 import { ModeEventBody, type EventHistoryQuery, type EventView } from './events.schemas';

@@ -10,8 +10,7 @@ export interface WebhookSecret {
 }
 
 export function modeSignature(secret: WebhookSecret, rawBody: Buffer | string): string {
-  const body = typeof rawBody === 'string' ? Buffer.from(rawBody) : rawBody;
-  return hmacSha256Hex(secret.key, Buffer.concat([Buffer.from(secret.url), body]));
+  return hmacSha256Hex(secret.key, secret.url, rawBody);
 }
 
 /** Constant-time check of the header against the signature of these exact bytes. */
