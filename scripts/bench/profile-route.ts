@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBridge } from './bridge';
 import { runLoad, warmUp, type LoadSpec } from './load';
-import { createDatabase, startPostgres } from './postgres';
-import { ensureBuilt, ROOT, startBareProxy, startEmulator, type Service } from './processes';
+import { createDatabase } from './postgres';
+import { ensureBuilt, ROOT, startBareProxy, startEmulator } from './processes';
 import { summarizeProfile } from './profile-summary';
 import { bridgeFixture, directFixture, registerUser, waitLinked } from './setup';
 import { benchCommand } from './scenarios/command';
+import { median, runTool, withPostgres } from './tool';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -37,9 +38,7 @@ async function main(): Promise<void> {
   rmSync(profileDir, { recursive: true, force: true });
   mkdirSync(expressProfileDir, { recursive: true });
 
-  const running: Service[] = [];
-  const postgres = await startPostgres();
-  try {
+  await withPostgres(async (postgres, running) => {
     const emulator = await startEmulator(logDir);
     running.push(emulator);
     const { Client } = await import('pg');
@@ -82,7 +81,6 @@ async function main(): Promise<void> {
         log(`  ${spec.title}: ${result.rps} req/s, CPU ${result.cpuMsPerRequest.proxy} ms/req, ${result.non2xx} non-2xx`);
       }
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
     const [expressCpu, bridgeCpu] = [median(cpu['Express proxy'] ?? []), median(cpu.bridge ?? [])];
     console.log(`${method} ${bridgePath}, ${connections} connections, ${rounds} x ${durationSec} s`);
     console.log(`CPU ms/req: Express proxy ${expressCpu}, bridge ${bridgeCpu} (bridge/Express ${(bridgeCpu / expressCpu).toFixed(2)}x)`);
@@ -94,13 +92,7 @@ async function main(): Promise<void> {
       const profile = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
       if (profile) console.log(`\n== ${service.name}\n${summarizeProfile(join(dir, profile), 30)}`);
     }
-  } finally {
-    for (const service of running.reverse()) await service.stop().catch(() => undefined);
-    postgres.stop();
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runTool(main);
