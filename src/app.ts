@@ -1,5 +1,5 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { Router, type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import { corsMiddleware } from './http/cors';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { buildOpenApiDocument, createRegistry } from './http/openapi';
@@ -8,12 +8,13 @@ import { clientIp, limiter } from './http/rate-limit';
 import { requestLogger } from './http/request-log';
 import { refuseHostileInput } from './http/hostile-input';
 import { sendJson } from './http/json-response';
+import { securityHeaders } from './http/security-headers';
+import { webhookEndpoint } from './modules/events/webhook-endpoint';
 import type { ReadinessCheck } from './modules/ops/ops.router';
 import { documentOpsRoutes, opsRouter } from './modules/ops/ops.router';
 import type { Services } from './services';
 import { registerPages, registerRoutes } from './routes';
 import { createWeb } from './web/web';
-import { CSP_DIRECTIVES } from './web/csp';
 import { oauthBodyErrors, serviceCallMiddleware } from './modules/service-clients';
 
 export interface AppDeps {
@@ -51,8 +52,26 @@ function apiPipeline(api: ApiRouter, jsonBodyLimit: string): Router {
   return pipeline;
 }
 
-/** Builds the Express app; never listens (server.ts and tests do that). */
-export function createApp({ services, readiness }: AppDeps): Express {
+/**
+ * The bridge's request listener: MODE's Event Webhook on a path of its own (webhook-endpoint.ts
+ * says why), everything else the Express app. Never listens (server.ts and tests do that).
+ */
+export function createApp({ services, readiness }: AppDeps): RequestListener {
+  const security = securityHeaders();
+  const app = expressApp({ services, readiness }, security.middleware);
+  const webhook = webhookEndpoint({
+    events: services.events,
+    metrics: services.metrics,
+    logger: services.logger,
+    securityHeaders: security.headers,
+    bodyLimit: services.config.http.jsonBodyLimit,
+  });
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (!webhook(req, res)) app(req, res);
+  };
+}
+
+function expressApp({ services, readiness }: AppDeps, security: RequestHandler): Express {
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -71,7 +90,7 @@ export function createApp({ services, readiness }: AppDeps): Express {
   app.use(metrics.middleware);
   // Before everything that can answer, so preflights and errors carry the CORS headers too.
   if (config.http.corsOrigins) app.use(corsMiddleware(config.http.corsOrigins));
-  app.use(helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } }));
+  app.use(security);
 
   const registry = createRegistry();
   documentOpsRoutes(registry);

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { openDatabase } from './db/database';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
   const runtime = await startRuntime({ config, logger, db });
   const app = createApp(runtime.appDeps);
-  const server: Server = app.listen(config.http.port, config.http.host, () => {
+  const server: Server = createServer(app).listen(config.http.port, config.http.host, () => {
     const port = (server.address() as AddressInfo).port;
     logger.info({ host: config.http.host, port, mode: runtime.modeUrl }, 'mode-bridge listening');
     // The same facts for a person, as plain lines on stderr (stdout stays one JSON object per line).

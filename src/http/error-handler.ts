@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, DatabaseUnavailableError, NotFoundError, ValidationError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { toAppError } from './error-mapping';
@@ -32,7 +33,7 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
  * Any error as the AppError a client is answered with: known ones mapped (a 5xx logged as a
  * warning with its cause), anything else logged with its stack and answered as a generic 500.
  */
-export function resolveError(logger: Logger): (error: unknown, req: Request) => AppError {
+export function resolveError(logger: Logger): (error: unknown, req: IncomingMessage) => AppError {
   return (error, req) => {
     const known = toAppError(error) ?? fromBodyParser(error as BodyParserError) ?? fromHttpLayer(error);
     if (!known) {
@@ -44,8 +45,15 @@ export function resolveError(logger: Logger): (error: unknown, req: Request) => 
   };
 }
 
+/** The JSON an API error is answered with: `{ error: { code, message, details? } }`. */
+export function errorBody(error: AppError): { error: { code: string; message: string; details?: unknown } } {
+  const body: { code: string; message: string; details?: unknown } = { code: error.code, message: error.message };
+  if (error.details !== undefined) body.details = error.details;
+  return { error: body };
+}
+
 /** Headers an error's answer carries, whatever its body (JSON here, an HTML page for pages). */
-export function setErrorHeaders(res: Response, error: AppError): void {
+export function setErrorHeaders(res: ServerResponse, error: AppError): void {
   if (error instanceof DatabaseUnavailableError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
 }
 
@@ -55,9 +63,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError = resolve(error, req);
     if (res.headersSent) return void res.end();
     setErrorHeaders(res, appError);
-    const body: { code: string; message: string; details?: unknown } = { code: appError.code, message: appError.message };
-    if (appError.details !== undefined) body.details = appError.details;
-    res.status(appError.status).json({ error: body });
+    res.status(appError.status).json(errorBody(appError));
   };
 }
 

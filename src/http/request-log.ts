@@ -24,6 +24,12 @@ export function loggedRoute(req: Pick<Request, 'route' | 'baseUrl' | 'path'> | I
     .join('/');
 }
 
+/** The ID a request's log line carries: the caller's X-Request-Id only when it cannot be used to forge lines, else a new one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 // Serialized when the request starts, before routing: the route is added when it ends.
 function requestSummary(req: { id?: unknown; method?: string; remoteAddress?: string; headers?: IncomingMessage['headers'] }) {
   return { id: req.id, method: req.method, remoteAddress: req.remoteAddress, userAgent: req.headers?.['user-agent'] };
@@ -43,11 +49,7 @@ export function requestLogger(logger: Logger): RequestHandler {
   if (!logger.isLevelEnabled('info')) return (_req, _res, next) => next();
   return pinoHttp({
     logger,
-    // A caller's request ID is echoed into the log only when it cannot be used to forge lines.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     serializers: { req: requestSummary, res: responseSummary },
     customSuccessObject: withRoute,
     customErrorObject: withRoute,

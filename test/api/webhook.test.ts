@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { modeEvent, modeSignature, postWebhook } from '../fixtures/events';
 import { EventsRepository, type NewEvent } from '../../src/modules/events/events.repository';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -209,6 +210,17 @@ describe('storing', () => {
     });
   });
 
+  test('when events are received, then the HTTP metrics count them under the route template', async () => {
+    const count = async (status: number) => {
+      const found = new RegExp(`http_requests_total\\{method="POST",route="/webhooks/mode/events",status="${status}"\\} (\\d+)`).exec((await app.http.get('/metrics')).text);
+      return Number(found?.[1] ?? 0);
+    };
+    const before = { ok: await count(200), refused: await count(403) };
+    expect((await postWebhook(app, JSON.stringify(modeEvent({ eventType: 'http-counted' })))).status).toBe(200);
+    expect((await postWebhook(app, JSON.stringify(modeEvent({ eventType: 'http-counted' })), null)).status).toBe(403);
+    expect({ ok: await count(200), refused: await count(403) }).toEqual({ ok: before.ok + 1, refused: before.refused + 1 });
+  });
+
   test('when the OpenAPI document is read, then the webhook and the event routes are in it', async () => {
     const doc = (await app.http.get('/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(
@@ -216,5 +228,56 @@ describe('storing', () => {
     );
     expect(doc.paths['/webhooks/mode/events'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ModeEvent' });
     expect(doc.paths['/v1/events/stream'].get.responses['200'].content).toHaveProperty(['text/event-stream']);
+  });
+});
+
+describe('two paths, one answer', () => {
+  // A call with a declared length is answered in front of Express (webhook-endpoint.ts); a chunked
+  // one, another spelling of the path or a browser's Origin goes through Express's route.
+  const send = async (body: string, options: { chunked?: boolean; path?: string; signature?: string | null; origin?: string } = {}) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const signature = options.signature === undefined ? modeSignature(app.config.webhook.key, app.config.webhook.url, body) : options.signature;
+    if (signature !== null) headers['x-mode-signature'] = signature;
+    if (options.origin) headers.origin = options.origin;
+    const payload = options.chunked ? (async function* () { yield Buffer.from(body); })() : body;
+    const answer = await request(`${app.url}${options.path ?? '/webhooks/mode/events'}`, { method: 'POST', headers, body: payload });
+    const text = await answer.body.text();
+    const { date: _date, 'content-length': _length, 'transfer-encoding': _coding, connection: _connection, 'keep-alive': _keepAlive, ...rest } = answer.headers;
+    return { status: answer.statusCode, headers: rest, body: JSON.parse(text) as Record<string, unknown> };
+  };
+
+  test('when the same kinds of call arrive with a length and chunked, then status, headers and error bodies are the same', async () => {
+    const event = (tag: string) => JSON.stringify(modeEvent({ eventType: 'two-paths', eventData: { tag } }));
+    const direct = await send(event('direct'));
+    const chunked = await send(event('chunked'), { chunked: true });
+    expect(direct.status).toBe(200);
+    expect(chunked.status).toBe(200);
+    expect(direct.headers).toEqual(chunked.headers);
+    expect(direct.headers).toMatchObject({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'strict-transport-security': expect.any(String), 'content-security-policy': expect.any(String) });
+    expect(direct.body).toEqual({ id: expect.any(String), duplicate: false });
+    expect(await storedCount('two-paths')).toBe(2);
+
+    for (const [body, signature] of [[event('bad-signature'), 'ab'.repeat(32)], ['{"homeId":', undefined], [JSON.stringify({ homeId: 1 }), undefined]] as const) {
+      const [viaLength, viaChunks] = [await send(body, { signature }), await send(body, { signature, chunked: true })];
+      expect(viaLength).toEqual(viaChunks);
+      expect(viaLength.status).toBeGreaterThanOrEqual(400);
+      expect(viaLength.body).toEqual({ error: expect.objectContaining({ code: expect.any(String), message: expect.any(String) }) });
+    }
+  });
+
+  test('when the path is spelled otherwise or a browser sends an Origin, then Express answers it the same way', async () => {
+    const body = JSON.stringify(modeEvent({ eventType: 'two-paths-spelling' }));
+    expect((await send(body, { path: '/Webhooks/Mode/Events/' })).status).toBe(200);
+    expect((await send(body, { path: '/webhooks/mode/events?from=mode' })).body).toMatchObject({ duplicate: true });
+    expect((await send(body, { origin: 'https://app.example' })).body).toMatchObject({ duplicate: true });
+    expect(await storedCount('two-paths-spelling')).toBe(1);
+  });
+
+  test('when a body is larger than JSON_BODY_LIMIT, then 413 payload_too_large and nothing is stored', async () => {
+    const body = JSON.stringify(modeEvent({ eventType: 'too-large', eventData: { padding: 'x'.repeat(200_000) } }));
+    const answer = await send(body);
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(await storedCount('too-large')).toBe(0);
   });
 });
