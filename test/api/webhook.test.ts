@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { modeEvent, modeSignature, postWebhook } from '../fixtures/events';
 import { EventsRepository, type NewEvent } from '../../src/modules/events/events.repository';
@@ -239,7 +240,7 @@ describe('two paths, one answer', () => {
     const signature = options.signature === undefined ? modeSignature(app.config.webhook.key, app.config.webhook.url, body) : options.signature;
     if (signature !== null) headers['x-mode-signature'] = signature;
     if (options.origin) headers.origin = options.origin;
-    const payload = options.chunked ? (async function* () { yield Buffer.from(body); })() : body;
+    const payload = options.chunked ? Readable.from([Buffer.from(body)]) : body;
     const answer = await request(`${app.url}${options.path ?? '/webhooks/mode/events'}`, { method: 'POST', headers, body: payload });
     const text = await answer.body.text();
     const { date: _date, 'content-length': _length, 'transfer-encoding': _coding, connection: _connection, 'keep-alive': _keepAlive, ...rest } = answer.headers;

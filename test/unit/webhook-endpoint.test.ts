@@ -30,10 +30,10 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 test('when a call is answered, then one line names the route, status and request ID, and holds no header', async () => {
   lines.length = 0;
-  const ok = await request(url, { method: 'POST', headers: { 'x-mode-signature': 'good', 'x-request-id': 'req-42' }, body: '{}' });
+  const ok = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mode-signature': 'good', 'x-request-id': 'req-42' }, body: '{}' });
   expect(ok.statusCode).toBe(200);
   await ok.body.text();
-  const refused = await request(url, { method: 'POST', headers: { 'x-mode-signature': 'secret-looking-bad' }, body: '{}' });
+  const refused = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mode-signature': 'secret-looking-bad' }, body: '{}' });
   expect(refused.statusCode).toBe(403);
   expect(await refused.body.json()).toEqual({ error: { code: 'invalid_signature', message: 'The X-Mode-Signature header does not match this request' } });
   expect(lines).toHaveLength(2);
@@ -43,8 +43,9 @@ test('when a call is answered, then one line names the route, status and request
 });
 
 test('when a call is not one this path answers, then it is left untouched for Express', async () => {
-  for (const [method, path, headers] of [['GET', '', {}], ['POST', '?x=1', {}], ['POST', '', { 'content-encoding': 'gzip' }], ['POST', '', { origin: 'https://app.example' }]] as const) {
-    const answer = await request(`${url}${path}`, { method, headers: { 'x-mode-signature': 'good', ...headers }, body: method === 'POST' ? '{}' : undefined });
+  const calls = [['GET', '', {}], ['POST', '?x=1', {}], ['POST', '', { 'content-encoding': 'gzip' }], ['POST', '', { origin: 'https://app.example' }], ['POST', '', { 'content-type': undefined }]] as const;
+  for (const [method, path, headers] of calls) {
+    const answer = await request(`${url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-mode-signature': 'good', ...headers }, body: method === 'POST' ? '{}' : undefined });
     expect(answer.statusCode).toBe(404);
     await answer.body.text();
   }
