@@ -25,7 +25,7 @@ export function loggedRoute(req: Pick<Request, 'route' | 'baseUrl' | 'path'> | I
 }
 
 /** The ID a request's log line carries: the caller's X-Request-Id only when it cannot be used to forge lines, else a new one. */
-export function requestIdOf(req: IncomingMessage): string {
+function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
@@ -41,6 +41,21 @@ function responseSummary(res: { statusCode?: number }) {
   return { statusCode: res.statusCode };
 }
 
+const answeredMessage = (statusCode: number) => (statusCode >= 500 ? 'request failed' : 'request completed');
+
+/** The line requestLogger writes, for a request answered without Express (the Event Webhook). */
+export function logAnsweredRequest(logger: Logger, req: IncomingMessage, route: string, statusCode: number, responseTimeMs: number): void {
+  if (!logger.isLevelEnabled('info')) return;
+  const line = {
+    req: requestSummary({ id: requestIdOf(req), method: req.method, remoteAddress: req.socket.remoteAddress, headers: req.headers }),
+    res: responseSummary({ statusCode }),
+    responseTime: responseTimeMs,
+    route,
+  };
+  if (statusCode >= 500) logger.error(line, answeredMessage(statusCode));
+  else logger.info(line, answeredMessage(statusCode));
+}
+
 /**
  * Request lines are `info`; at a quieter level the middleware is left out altogether (failures are
  * still logged by the error handler), since pino-http pays its per-request cost at any level.
@@ -54,7 +69,7 @@ export function requestLogger(logger: Logger): RequestHandler {
     customSuccessObject: withRoute,
     customErrorObject: withRoute,
     // pino-http's own error message would repeat the raw URL; the route is in `route`.
-    customSuccessMessage: (_req: IncomingMessage, res: ServerResponse) => (res.statusCode >= 500 ? 'request failed' : 'request completed'),
+    customSuccessMessage: (_req: IncomingMessage, res: ServerResponse) => answeredMessage(res.statusCode),
     customErrorMessage: () => 'request failed',
     autoLogging: { ignore: (req) => req.url === '/healthz' },
   });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import bytes from 'bytes';
 import { errorBody, resolveError, setErrorHeaders } from '../../http/error-handler';
 import type { HttpMetrics } from '../../http/metrics';
-import { requestIdOf } from '../../http/request-log';
+import { logAnsweredRequest } from '../../http/request-log';
 import type { Logger } from '../../lib/logger';
 import type { EventsService } from './events.service';
 
@@ -16,7 +16,6 @@ import type { EventsService } from './events.service';
 // for CORS) goes to Express, which has the route too.
 
 export const WEBHOOK_PATH = '/webhooks/mode/events';
-const ROUTE = WEBHOOK_PATH;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface WebhookEndpointDeps {
@@ -36,16 +35,15 @@ export function webhookEndpoint(deps: WebhookEndpointDeps): WebhookEndpoint {
   const limit = bytes.parse(deps.bodyLimit);
   if (limit === null) throw new Error(`JSON_BODY_LIMIT is not a size: ${deps.bodyLimit}`);
   const resolve = resolveError(deps.logger);
-  const logRequests = deps.logger.isLevelEnabled('info');
   const fixedHeaders = { ...deps.securityHeaders, 'cache-control': 'no-store', 'content-type': JSON_TYPE };
 
   const answer = (req: IncomingMessage, res: ServerResponse, startedAt: number, status: number, body: unknown) => {
     const text = JSON.stringify(body);
     res.writeHead(status, { ...fixedHeaders, 'content-length': Buffer.byteLength(text) });
     res.end(text);
-    const seconds = (performance.now() - startedAt) / 1000;
-    deps.metrics.record('POST', ROUTE, status, seconds);
-    if (logRequests) logRequest(deps.logger, req, status, seconds);
+    const elapsedMs = performance.now() - startedAt;
+    deps.metrics.record('POST', WEBHOOK_PATH, status, elapsedMs / 1000);
+    logAnsweredRequest(deps.logger, req, WEBHOOK_PATH, status, Math.round(elapsedMs));
   };
   const fail = (req: IncomingMessage, res: ServerResponse, startedAt: number, error: unknown) => {
     const appError = resolve(error, req);
@@ -83,16 +81,4 @@ function takes(req: IncomingMessage, limit: number): boolean {
   if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
   const length = headers['content-length'];
   return length !== undefined && /^\d+$/.test(length) && Number(length) <= limit;
-}
-
-/** The line pino-http writes for an Express route (src/http/request-log.ts). */
-function logRequest(logger: Logger, req: IncomingMessage, status: number, seconds: number): void {
-  const line = {
-    req: { id: requestIdOf(req), method: req.method, remoteAddress: req.socket.remoteAddress, userAgent: req.headers['user-agent'] },
-    res: { statusCode: status },
-    responseTime: Math.round(seconds * 1000),
-    route: ROUTE,
-  };
-  if (status >= 500) logger.error(line, 'request failed');
-  else logger.info(line, 'request completed');
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ApiRouter } from '../../http/route';
 import type { EventsService } from './events.service';
 import { ModeEventBody, WebhookAnswer } from './events.schemas';
+import { WEBHOOK_PATH } from './webhook-endpoint';
 
 // POST /webhooks/mode/events: MODE's Event Webhook. app.ts gives /webhooks the raw body, so the
 // signature is checked over the exact bytes MODE signed before anything parses them.
@@ -10,7 +11,7 @@ export function registerWebhookRoutes(api: ApiRouter, events: EventsService): vo
   api.route(
     {
       method: 'post',
-      path: '/webhooks/mode/events',
+      path: WEBHOOK_PATH,
       summary: "MODE's Event Webhook: stores the event once and queues its notifications",
       tags: ['events'],
       access: 'public',
