@@ -9,11 +9,15 @@
  *
  * Usage: npx tsx scripts/bench/compare-builds.ts --base <other build's dist/> [--call get|put|webhook]
  *          [--rounds 12] [--duration 3] [--connections 50] [--dist <dir>: "this build", default ./dist]
+ *          [--env K=V ...: "this build" only] [--base-env K=V ...: "base" only]
+ * With --env or --base-env, --base may be left out: one build under two settings (NODE_OPTIONS
+ * given there come after npm start's, as an operator's would).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBridge, type BridgeService } from './bridge';
 import { runLoad, warmUp, type LoadSpec } from './load';
+import { parseEnvPairs } from './options';
 import { createDatabase } from './postgres';
 import { ensureBuilt, ROOT, startEmulator, type EmulatorService } from './processes';
 import { bridgeFixture, registerUser, waitLinked } from './setup';
@@ -41,9 +45,20 @@ async function loadFor(call: Call, bridge: BridgeService, title: string, emulato
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { base: { type: 'string' }, dist: { type: 'string' }, call: { type: 'string' }, rounds: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' } },
+    options: {
+      base: { type: 'string' },
+      dist: { type: 'string' },
+      call: { type: 'string' },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      'base-env': { type: 'string', multiple: true },
+    },
   });
-  if (!values.base) throw new Error('--base <dist directory of the build to compare with> is required');
+  const settings = { 'this build': parseEnvPairs(values.env ?? [], '--env'), base: parseEnvPairs(values['base-env'] ?? [], '--base-env') };
+  const sameBuild = values.env !== undefined || values['base-env'] !== undefined;
+  if (!values.base && !sameBuild) throw new Error('--base <dist directory of the build to compare with> is required (or --env / --base-env to compare settings of one build)');
   const call = (values.call ?? 'get') as Call;
   if (!CALLS.includes(call)) throw new Error(`--call is one of ${CALLS.join(', ')}`);
   const rounds = Number(values.rounds ?? 12);
@@ -55,12 +70,12 @@ async function main(): Promise<void> {
   await withPostgres(async (postgres, running) => {
     const emulator = await startEmulator(logDir);
     running.push(emulator);
-    const builds = { 'this build': values.dist, base: values.base };
+    const builds = { 'this build': values.dist, base: values.base ?? values.dist };
     const slots = ['this build', 'base', 'base', 'this build'] as const;
     const specs: (LoadSpec & { build: (typeof slots)[number] })[] = [];
     for (const [index, build] of slots.entries()) {
       const databaseUrl = await createDatabase(postgres, `bridge_compare_${index}`);
-      const bridge = await startBridge({ name: `bridge-compare-${index}`, emulator, databaseUrl, logDir, dist: builds[build] });
+      const bridge = await startBridge({ name: `bridge-compare-${index}`, emulator, databaseUrl, logDir, dist: builds[build], extraEnv: settings[build] });
       running.push(bridge);
       const title = `${build} #${specs.filter((spec) => spec.build === build).length + 1}`;
       specs.push({ ...(await loadFor(call, bridge, title, emulator, connections, durationSec)), build });

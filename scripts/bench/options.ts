@@ -56,11 +56,12 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return value;
 }
 
-function parseEnvPairs(pairs: string[]): Record<string, string> {
+/** `KEY=VALUE` arguments of `option` as an environment. */
+export function parseEnvPairs(pairs: string[], option = '--bridge-env'): Record<string, string> {
   return Object.fromEntries(
     pairs.map((pair) => {
       const at = pair.indexOf('=');
-      if (at <= 0) throw new Error(`--bridge-env wants KEY=VALUE, got ${pair}`);
+      if (at <= 0) throw new Error(`${option} wants KEY=VALUE, got ${pair}`);
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
