@@ -54,4 +54,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 # `npm start`'s command: Node.js settings sized for the service (README, "Memory"), which
 # `docker run -e NODE_OPTIONS=...` overrides; admin scripts keep Node's defaults. sh execs node,
 # which handles SIGTERM itself (drains requests, closes the database), so it runs as PID 1.
-CMD ["sh", "-c", "MALLOC_MMAP_THRESHOLD_=\"${MALLOC_MMAP_THRESHOLD_:-131072}\" NODE_OPTIONS=\"--max-old-space-size=384 --max-semi-space-size=8 $NODE_OPTIONS\" exec node dist/src/server.js"]
+CMD ["sh", "-c", "MALLOC_MMAP_THRESHOLD_=\"${MALLOC_MMAP_THRESHOLD_:-131072}\" NODE_OPTIONS=\"--max-old-space-size=384 --max-semi-space-size=$(test -n \"$DATABASE_URL\" && echo 16 || echo 8) $NODE_OPTIONS\" exec node dist/src/server.js"]

@@ -29,6 +29,14 @@ test('when the server is started as npm start starts it, then its heap is capped
   expect(limit).toBeLessThan(512);
 });
 
+test('when the server runs on PostgreSQL, then its young generation is V8\'s default; on PGlite, which holds its database in the same process, half of it', () => {
+  // The heap limit counts the young generation as three semi-spaces: 8 MB each on PGlite, 16 MB on PostgreSQL.
+  const onPglite = heapLimitMb();
+  const onPostgres = heapLimitMb({ DATABASE_URL: 'postgresql://bridge@db.example/bridge' });
+  expect(onPostgres - onPglite).toBe(24);
+  expect(heapLimitMb({ DATABASE_URL: 'postgresql://bridge@db.example/bridge', NODE_OPTIONS: '--max-semi-space-size=8' })).toBe(onPglite);
+});
+
 test('when an operator sets NODE_OPTIONS, then those settings win over the defaults', () => {
   expect(heapLimitMb({ NODE_OPTIONS: '--max-old-space-size=1024' })).toBeGreaterThanOrEqual(1024);
 });
