@@ -57,8 +57,8 @@ async function main(): Promise<void> {
     },
   });
   const settings = { 'this build': parseEnvPairs(values.env ?? [], '--env'), base: parseEnvPairs(values['base-env'] ?? [], '--base-env') };
-  const sameBuild = values.env !== undefined || values['base-env'] !== undefined;
-  if (!values.base && !sameBuild) throw new Error('--base <dist directory of the build to compare with> is required (or --env / --base-env to compare settings of one build)');
+  const settingsGiven = values.env !== undefined || values['base-env'] !== undefined;
+  if (!values.base && !settingsGiven) throw new Error('--base <dist directory of the build to compare with> is required (or --env / --base-env to compare settings of one build)');
   const call = (values.call ?? 'get') as Call;
   if (!CALLS.includes(call)) throw new Error(`--call is one of ${CALLS.join(', ')}`);
   const rounds = Number(values.rounds ?? 12);
