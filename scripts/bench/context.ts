@@ -9,6 +9,8 @@ export interface BenchSettings {
   /** Shorter runs at one connection, for the latency each hop adds without queueing. */
   singleDurationSec: number;
   warmUpSec: number;
+  /** The proxy's targets are measured in this many interleaved rounds (load.ts runInterleaved). */
+  rounds: number;
 }
 
 export interface BenchContext {

@@ -39,7 +39,7 @@ export interface LoadResult {
   otherCpuShare?: number;
 }
 
-class Samples {
+export class Samples {
   private values = new Float64Array(1 << 16);
   length = 0;
 
@@ -52,6 +52,10 @@ class Samples {
     this.values[this.length++] = value;
   }
 
+  append(other: Samples): void {
+    for (let i = 0; i < other.length; i++) this.push(other.values[i]!);
+  }
+
   summary(): LoadResult['latencyMs'] {
     const sorted = this.values.slice(0, this.length).sort();
     const at = (q: number) => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0));
@@ -61,7 +65,19 @@ class Samples {
   }
 }
 
+/** One run's result with what merging runs needs: its response times and raw CPU totals. */
+export interface LoadRun {
+  result: LoadResult;
+  samples: Samples;
+  /** CPU ms each process of `cpuOf` spent during the run. */
+  cpuMs: Record<string, number>;
+}
+
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return measureLoad(spec).then((run) => run.result);
+}
+
+function measureLoad(spec: LoadSpec): Promise<LoadRun> {
   const samples = new Samples();
   const statusCodes: Record<string, number> = {};
   let non2xx = 0;
@@ -79,29 +95,33 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const cpuBefore = Object.fromEntries(Object.entries(spec.cpuOf ?? {}).map(([name, pid]) => [name, cpuTimeMs(pid)]));
   const machineAtStart = cpuSnapshot();
   return new Promise((resolve, reject) => {
-    const instance = autocannon(options, (error: unknown, result: autocannon.Result) => {
+    const instance = autocannon(options, (error: unknown, finished: autocannon.Result) => {
       if (error) return reject(error instanceof Error ? error : new Error(String(error)));
       const ok = samples.length;
       const answered = Math.max(1, ok + non2xx);
+      const cpuMs: Record<string, number> = {};
       const cpuMsPerRequest: Record<string, number> = {};
       for (const [name, pid] of Object.entries(spec.cpuOf ?? {})) {
         const before = cpuBefore[name];
         const after = cpuTimeMs(pid);
-        if (before !== undefined && after !== undefined) cpuMsPerRequest[name] = Math.round(((after - before) / answered) * 1000) / 1000;
+        if (before === undefined || after === undefined) continue;
+        cpuMs[name] = after - before;
+        cpuMsPerRequest[name] = roundTo(cpuMs[name] / answered, 3);
       }
-      resolve({
+      const result: LoadResult = {
         title: spec.title,
         connections: spec.connections,
-        durationSec: result.duration,
+        durationSec: finished.duration,
         ok,
-        rps: spec.amount ? Math.round((ok / result.duration) * 10) / 10 : Math.round(ok / result.duration),
+        rps: spec.amount ? Math.round((ok / finished.duration) * 10) / 10 : Math.round(ok / finished.duration),
         latencyMs: samples.summary(),
         non2xx,
-        errors: result.errors,
+        errors: finished.errors,
         statusCodes,
         cpuMsPerRequest,
         otherCpuShare: otherCpuShare(machineAtStart),
-      });
+      };
+      resolve({ result, samples, cpuMs });
     });
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
@@ -109,6 +129,66 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
       else non2xx += 1;
     });
   });
+}
+
+const roundTo = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Several runs of one spec as one: their answers and time added up, percentiles over every response. */
+export function mergeRuns(runs: LoadRun[]): LoadResult {
+  const first = runs[0];
+  if (!first) throw new Error('mergeRuns needs at least one run');
+  if (runs.length === 1) return first.result;
+  const samples = new Samples();
+  const statusCodes: Record<string, number> = {};
+  const cpuMs: Record<string, number> = {};
+  let [ok, non2xx, errors, durationSec, otherWeighted, otherSec] = [0, 0, 0, 0, 0, 0];
+  for (const run of runs) {
+    const { result } = run;
+    samples.append(run.samples);
+    ok += result.ok;
+    non2xx += result.non2xx;
+    errors += result.errors;
+    durationSec += result.durationSec;
+    for (const [status, count] of Object.entries(result.statusCodes)) statusCodes[status] = (statusCodes[status] ?? 0) + count;
+    for (const [name, ms] of Object.entries(run.cpuMs)) cpuMs[name] = (cpuMs[name] ?? 0) + ms;
+    if (result.otherCpuShare !== undefined) {
+      otherWeighted += result.otherCpuShare * result.durationSec;
+      otherSec += result.durationSec;
+    }
+  }
+  const answered = Math.max(1, ok + non2xx);
+  return {
+    title: first.result.title,
+    connections: first.result.connections,
+    durationSec: roundTo(durationSec, 3),
+    ok,
+    rps: Math.round(ok / durationSec),
+    latencyMs: samples.summary(),
+    non2xx,
+    errors,
+    statusCodes,
+    cpuMsPerRequest: Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, roundTo(ms / answered, 3)])),
+    ...(otherSec > 0 ? { otherCpuShare: otherWeighted / otherSec } : {}),
+  };
+}
+
+/**
+ * Measures several targets in turn, each for about `durationSec` in all: `rounds` runs of durationSec
+ * / rounds each (whole seconds, at least one: autocannon checks its clock once a second), the order
+ * rotated every round, each target's runs merged. A machine whose speed
+ * drifts during the measurement (other tenants, frequency, a background job) then touches every
+ * target alike, where one run after the other would give the drift to whichever ran last.
+ */
+export async function runInterleaved(specs: LoadSpec[], rounds: number): Promise<LoadResult[]> {
+  const runs: LoadRun[][] = specs.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let turn = 0; turn < specs.length; turn++) {
+      const index = (round + turn) % specs.length;
+      const spec = specs[index]!;
+      runs[index]!.push(await measureLoad({ ...spec, durationSec: Math.max(1, Math.round(spec.durationSec / rounds)) }));
+    }
+  }
+  return runs.map(mergeRuns);
 }
 
 /** One request with fetch before the load, so a wrong route or token fails with MODE's or the bridge's answer. */

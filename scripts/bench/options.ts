@@ -29,6 +29,9 @@ emulator with 20 ms latency; each curve is a table and a chart (docs/benchmarks/
 Options:
   --duration <s>       seconds per measured run (default 10)
   --connections <n>    concurrent connections (default 50)
+  --rounds <n>         the proxy scenario measures its four targets in <n> interleaved rounds of
+                       duration/<n> seconds each (whole seconds, at least 1), the order rotated
+                       every round (default 5)
   --only <list>        comma-separated subset of: ${SCENARIOS.join(', ')}
                        (default ${DEFAULT_SCENARIOS.join(',')}; scale runs only when named)
   --scale <list>       the scale scenario's curves to measure, comma-separated (default all):
@@ -56,6 +59,11 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return value;
 }
 
+/** The load settings of runs of `durationSec` seconds at `connections`, the proxy's in `rounds` rounds. */
+export function benchSettings(durationSec: number, connections: number, rounds: number): BenchSettings {
+  return { durationSec, connections, singleDurationSec: Math.max(2, Math.round(durationSec / 2)), warmUpSec: durationSec >= 5 ? 2 : 1, rounds };
+}
+
 /** `KEY=VALUE` arguments of `option` as an environment. */
 export function parseEnvPairs(pairs: string[], option = '--bridge-env'): Record<string, string> {
   return Object.fromEntries(
@@ -74,6 +82,7 @@ export function readOptions() {
     options: {
       duration: { type: 'string' },
       connections: { type: 'string' },
+      rounds: { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string' },
       users: { type: 'string' },
@@ -99,12 +108,7 @@ export function readOptions() {
   const durationSec = positiveInt('duration', values.duration, 10);
   return {
     only: new Set(only as Scenario[]),
-    settings: {
-      durationSec,
-      connections: positiveInt('connections', values.connections, 50),
-      singleDurationSec: Math.max(2, Math.round(durationSec / 2)),
-      warmUpSec: durationSec >= 5 ? 2 : 1,
-    } satisfies BenchSettings,
+    settings: benchSettings(durationSec, positiveInt('connections', values.connections, 50), positiveInt('rounds', values.rounds, 5)),
     out: resolve(values.out ?? join(ROOT, 'bench', 'results', 'latest.json')),
     users: positiveInt('users', values.users, 20),
     loginProxied: positiveInt('login-proxied', values['login-proxied'], 2),

@@ -52,12 +52,13 @@ export function renderReport(report: Report, format: Format, options: { scale?: 
       TARGETS.map((t) => [c.call, targetNames[t], c.loaded[t].rps, c.loaded[t].latencyMs.p50, c.loaded[t].latencyMs.p99, c.single[t].latencyMs.p50, c.single[t].latencyMs.p99, c.loaded[t].cpuMsPerRequest.proxy ?? '-', c.loaded[t].cpuMsPerRequest.emulator ?? '-']),
     );
     const conns = figures.proxy.calls[0]?.loaded.bridge.connections ?? 0;
-    parts.push(heading(`Proxy overhead (${conns} connections; and 1 connection)`));
+    const rounds = figures.proxy.rounds ?? 1;
+    parts.push(heading(`Proxy overhead (${conns} connections; and 1 connection)${rounds > 1 ? `, the four targets measured in ${rounds} interleaved rounds` : ''}`));
     parts.push(render(format, ['call', 'path', 'req/s', 'p50 ms', 'p99 ms', 'p50 ms (1 conn)', 'p99 ms (1 conn)', 'proxy CPU ms/req', 'MODE CPU ms/req'], rows));
     // Older result files have no warm-up figures.
     const warmRows = figures.proxy.calls.flatMap((c) => (c.warmUp ? TARGETS.map((t) => [c.call, targetNames[t], c.warmUp[t].seconds, c.warmUp[t].steady ? 'yes' : 'no', c.warmUp[t].slices.join(', ')]) : []));
     if (warmRows.length > 0) {
-      parts.push(heading(`Proxy warm-up: load in 2 s slices until three in a row are no faster than the best before them (at most ${MAX_WARM_UP_SEC} s), then the run above`));
+      parts.push(heading(`Proxy warm-up: load in 2 s slices until three in a row are no faster than the best before them (at most ${MAX_WARM_UP_SEC} s), then the figures above`));
       parts.push(render(format, ['call', 'path', 'warm-up s', 'steady', 'req/s per slice'], warmRows));
     }
   }

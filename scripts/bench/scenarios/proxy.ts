@@ -1,8 +1,8 @@
 // Proxy overhead: the same MODE call made directly to the emulator, through the bare pass-through
 // proxy, through that proxy as an Express route, and through the bridge (JWT check, authorization,
-// MODE key lookup), side by side.
+// MODE key lookup), side by side: each warmed up alone, then all four measured in interleaved rounds.
 import type { BenchContext } from '../context';
-import { probe, runLoad, warmUpUntilSteady, type LoadResult, type LoadSpec, type SteadyWarmUp } from '../load';
+import { probe, runInterleaved, warmUpUntilSteady, type LoadResult, type LoadSpec, type SteadyWarmUp } from '../load';
 import { heapOf, type HeapFigures } from '../rss';
 import { bridgeFixture, directFixture, registerUser, waitLinked } from '../setup';
 import { benchCommand } from './command';
@@ -25,6 +25,8 @@ export const MAX_WARM_UP_SEC = 30;
 
 export interface ProxyFigures {
   calls: ProxyCallFigures[];
+  /** Interleaved rounds each target's figures add up (absent in older result files: one run each). */
+  rounds?: number;
   bridgePeakRssMb: number;
   heapAtEnd?: HeapFigures;
 }
@@ -35,6 +37,11 @@ interface CallShape {
   modePath: (ids: { homeId: number; deviceId: number }) => string;
   bridgePath: (ids: { homeId: number; deviceId: number }) => string;
   body?: string;
+}
+
+/** Results in TARGETS order, by target. */
+function byTarget(results: LoadResult[]): Record<Target, LoadResult> {
+  return Object.fromEntries(TARGETS.map((target, index) => [target, results[index]!])) as Record<Target, LoadResult>;
 }
 
 export async function proxyScenario(ctx: BenchContext): Promise<ProxyFigures> {
@@ -74,22 +81,23 @@ export async function proxyScenario(ctx: BenchContext): Promise<ProxyFigures> {
       bridge: { proxy: bridge.pid, emulator: emulator.pid },
     };
     for (const target of TARGETS) specs[target].cpuOf = cpuOf[target];
-    const loaded = {} as Record<Target, LoadResult>;
-    const single = {} as Record<Target, LoadResult>;
+    const loadedSpecs = TARGETS.map((target) => ({ ...specs[target], connections: settings.connections, durationSec: settings.durationSec }));
     const warmed = {} as Record<Target, SteadyWarmUp>;
-    for (const target of TARGETS) {
-      const spec = { ...specs[target], connections: settings.connections, durationSec: settings.durationSec };
+    for (const [index, target] of TARGETS.entries()) {
+      const spec = loadedSpecs[index]!;
       await probe(spec);
       warmed[target] = await warmUpUntilSteady(spec, { minSec: settings.warmUpSec, maxSec: MAX_WARM_UP_SEC });
-      loaded[target] = await runLoad(spec);
-      ctx.log(`  ${spec.title}: ${loaded[target].rps} req/s, p50 ${loaded[target].latencyMs.p50} ms, p99 ${loaded[target].latencyMs.p99} ms (warm-up ${warmed[target].seconds} s: ${warmed[target].slices.join(', ')} req/s)`);
+      ctx.log(`  ${spec.title}: warm after ${warmed[target].seconds} s (${warmed[target].slices.join(', ')} req/s)`);
     }
+    // Every target warm, then measured in interleaved rounds: the ratios between them are the figures.
+    const loaded = byTarget(await runInterleaved(loadedSpecs, settings.rounds));
     for (const target of TARGETS) {
-      const spec = { ...specs[target], title: `${specs[target].title} (1 connection)`, connections: 1, durationSec: settings.singleDurationSec };
-      single[target] = await runLoad(spec);
-      ctx.log(`  ${spec.title}: p50 ${single[target].latencyMs.p50} ms, p99 ${single[target].latencyMs.p99} ms`);
+      ctx.log(`  ${loaded[target].title}: ${loaded[target].rps} req/s, p50 ${loaded[target].latencyMs.p50} ms, p99 ${loaded[target].latencyMs.p99} ms`);
     }
+    const singleSpecs = TARGETS.map((target) => ({ ...specs[target], title: `${specs[target].title} (1 connection)`, connections: 1, durationSec: settings.singleDurationSec }));
+    const single = byTarget(await runInterleaved(singleSpecs, settings.rounds));
+    for (const target of TARGETS) ctx.log(`  ${single[target].title}: p50 ${single[target].latencyMs.p50} ms, p99 ${single[target].latencyMs.p99} ms`);
     calls.push({ call: shape.call, loaded, single, warmUp: warmed });
   }
-  return { calls, bridgePeakRssMb: ctx.bridgeRss.endWindow(), heapAtEnd: await heapOf(bridge.url) };
+  return { calls, rounds: settings.rounds, bridgePeakRssMb: ctx.bridgeRss.endWindow(), heapAtEnd: await heapOf(bridge.url) };
 }

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BenchSettings } from '../../context';
+import { benchSettings, parseEnvPairs } from '../../options';
 import { startPostgres, type PostgresCluster } from '../../postgres';
 import { ensureBuilt, ROOT, startEmulator, type EmulatorService } from '../../processes';
 import type { ScaleEnv, ScaleRunner } from './curve';
@@ -53,19 +53,10 @@ async function main(): Promise<void> {
     process.exit(values.help ? 0 : 2);
   }
   const durationSec = values.duration ? positiveInts(values.duration, '--duration')[0]! : 10;
-  const settings: BenchSettings = {
-    durationSec,
-    connections: values.connections ? positiveInts(values.connections, '--connections')[0]! : 50,
-    singleDurationSec: Math.max(2, Math.round(durationSec / 2)),
-    warmUpSec: durationSec >= 5 ? 2 : 1,
-  };
-  const bridgeEnv = Object.fromEntries(
-    (values['bridge-env'] ?? []).map((pair) => {
-      const at = pair.indexOf('=');
-      if (at <= 0) throw new Error(`--bridge-env wants KEY=VALUE, got ${pair}`);
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    }),
-  );
+  const connections = values.connections ? positiveInts(values.connections, '--connections')[0]! : 50;
+  // Scale curves measure no proxy rounds: one round.
+  const settings = benchSettings(durationSec, connections, 1);
+  const bridgeEnv = parseEnvPairs(values['bridge-env'] ?? []);
   const points = rawPoints ? positiveInts(rawPoints, 'points') : runner.defaultPoints;
   const resultsDir = join(ROOT, 'bench', 'results');
   const logDir = values.logs ?? join(resultsDir, 'logs');
