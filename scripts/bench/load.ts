@@ -39,6 +39,8 @@ export interface LoadResult {
   otherCpuShare?: number;
 }
 
+const roundTo = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
 export class Samples {
   private values = new Float64Array(1 << 16);
   length = 0;
@@ -113,7 +115,7 @@ function measureLoad(spec: LoadSpec): Promise<LoadRun> {
         connections: spec.connections,
         durationSec: finished.duration,
         ok,
-        rps: spec.amount ? Math.round((ok / finished.duration) * 10) / 10 : Math.round(ok / finished.duration),
+        rps: roundTo(ok / finished.duration, spec.amount ? 1 : 0),
         latencyMs: samples.summary(),
         non2xx,
         errors: finished.errors,
@@ -130,8 +132,6 @@ function measureLoad(spec: LoadSpec): Promise<LoadRun> {
     });
   });
 }
-
-const roundTo = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** Several runs of one spec as one: their answers and time added up, percentiles over every response. */
 export function mergeRuns(runs: LoadRun[]): LoadResult {
@@ -175,9 +175,9 @@ export function mergeRuns(runs: LoadRun[]): LoadResult {
 /**
  * Measures several targets in turn, each for about `durationSec` in all: `rounds` runs of durationSec
  * / rounds each (whole seconds, at least one: autocannon checks its clock once a second), the order
- * rotated every round, each target's runs merged. A machine whose speed
- * drifts during the measurement (other tenants, frequency, a background job) then touches every
- * target alike, where one run after the other would give the drift to whichever ran last.
+ * rotated every round, each target's runs merged. A machine whose speed drifts during the
+ * measurement (other tenants, frequency, a background job) then touches every target alike, where
+ * one run after the other would give the drift to whichever ran last.
  */
 export async function runInterleaved(specs: LoadSpec[], rounds: number): Promise<LoadResult[]> {
   const runs: LoadRun[][] = specs.map(() => []);
