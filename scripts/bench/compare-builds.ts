@@ -16,7 +16,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBridge, type BridgeService } from './bridge';
-import { runLoad, warmUp, type LoadSpec } from './load';
+import { rotatedOrder, runLoad, warmUp, type LoadSpec } from './load';
 import { parseEnvPairs } from './options';
 import { createDatabase } from './postgres';
 import { ensureBuilt, ROOT, startEmulator, type EmulatorService } from './processes';
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     for (const spec of specs) await warmUp(spec, 4);
     const cpu = new Map<string, number[]>(specs.map((spec) => [spec.title, []]));
     for (let round = 0; round < rounds; round++) {
-      const order = specs.map((_, index) => specs[(index + round) % specs.length]!);
+      const order = rotatedOrder(specs.length, round).map((index) => specs[index]!);
       const line: string[] = [];
       for (const spec of order) {
         const result = await runLoad(spec);

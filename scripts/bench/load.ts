@@ -182,13 +182,17 @@ export function mergeRuns(runs: LoadRun[]): LoadResult {
 export async function runInterleaved(specs: LoadSpec[], rounds: number): Promise<LoadResult[]> {
   const runs: LoadRun[][] = specs.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    for (let turn = 0; turn < specs.length; turn++) {
-      const index = (round + turn) % specs.length;
+    for (const index of rotatedOrder(specs.length, round)) {
       const spec = specs[index]!;
       runs[index]!.push(await measureLoad({ ...spec, durationSec: Math.max(1, Math.round(spec.durationSec / rounds)) }));
     }
   }
   return runs.map(mergeRuns);
+}
+
+/** The order of `count` items in round `round`: it starts at item round % count, so each item takes every place in turn. */
+export function rotatedOrder(count: number, round: number): number[] {
+  return Array.from({ length: count }, (_, turn) => (round + turn) % count);
 }
 
 /** One request with fetch before the load, so a wrong route or token fails with MODE's or the bridge's answer. */
