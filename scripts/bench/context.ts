@@ -9,7 +9,7 @@ export interface BenchSettings {
   /** Shorter runs at one connection, for the latency each hop adds without queueing. */
   singleDurationSec: number;
   warmUpSec: number;
-  /** The proxy's targets are measured in this many interleaved rounds (load.ts runInterleaved). */
+  /** The proxy's targets, and the login scenario's quiet and storm windows, are measured in this many interleaved rounds. */
   rounds: number;
 }
 

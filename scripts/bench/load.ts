@@ -79,7 +79,8 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return measureLoad(spec).then((run) => run.result);
 }
 
-function measureLoad(spec: LoadSpec): Promise<LoadRun> {
+/** runLoad with what mergeRuns needs to add several runs up. */
+export function measureLoad(spec: LoadSpec): Promise<LoadRun> {
   const samples = new Samples();
   const statusCodes: Record<string, number> = {};
   let non2xx = 0;
@@ -224,8 +225,8 @@ export async function warmUp(spec: LoadSpec, seconds = 2, expected?: number[]): 
   await drainBacklog(spec, expected);
 }
 
-/** After a warm-up: lets its last requests finish, then waits for one more answer. */
-async function drainBacklog(spec: LoadSpec, expected?: number[]): Promise<void> {
+/** After a load: lets its last requests finish, then waits for one more answer (queued behind them). */
+export async function drainBacklog(spec: LoadSpec, expected?: number[]): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 300));
   await probe(spec, expected);
 }

@@ -29,9 +29,9 @@ emulator with 20 ms latency; each curve is a table and a chart (docs/benchmarks/
 Options:
   --duration <s>       seconds per measured run (default 10)
   --connections <n>    concurrent connections (default 50)
-  --rounds <n>         the proxy scenario measures its four targets in <n> interleaved rounds of
-                       duration/<n> seconds each (whole seconds, at least 1), the order rotated
-                       every round (default 5)
+  --rounds <n>         the proxy scenario measures its four targets, and the login scenario its
+                       quiet and storm windows, in <n> interleaved rounds of duration/<n> seconds
+                       each (whole seconds, at least 1), the order rotated every round (default 5)
   --only <list>        comma-separated subset of: ${SCENARIOS.join(', ')}
                        (default ${DEFAULT_SCENARIOS.join(',')}; scale runs only when named)
   --scale <list>       the scale scenario's curves to measure, comma-separated (default all):

@@ -69,7 +69,7 @@ export function renderReport(report: Report, format: Format, options: { scale?: 
   }
   if (figures.login) {
     const l = figures.login;
-    parts.push(heading(`Login storm (${l.loginConnections} login connections; ${l.proxied.call} over ${l.proxied.connections} connections alongside)`));
+    parts.push(heading(`Login storm (${l.loginConnections} login connections; ${l.proxied.call} over ${l.proxied.connections} connections alongside)${(l.rounds ?? 1) > 1 ? `, quiet and storm windows alternated over ${l.rounds} rounds` : ''}`));
     parts.push(
       render(format, ['logins/s', 'login p99 ms', 'proxied req/s alone', 'proxied p50 alone', 'proxied p99 alone', 'proxied req/s storm', 'proxied p50 storm', 'proxied p99 storm', 'p99 storm/alone'], [
         [l.logins.rps, l.logins.latencyMs.p99, l.alone.rps, l.alone.latencyMs.p50, l.alone.latencyMs.p99, l.duringStorm.rps, l.duringStorm.latencyMs.p50, l.duringStorm.latencyMs.p99, (l.duringStorm.latencyMs.p99 / l.alone.latencyMs.p99).toFixed(2)],

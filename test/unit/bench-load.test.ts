@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mergeRuns, runInterleaved, Samples, type LoadResult, type LoadRun } from '../../scripts/bench/load';
+import { alternateQuietAndStorm } from '../../scripts/bench/scenarios/login';
 
 // The proxy figures are ratios between targets measured in interleaved rounds: a wrong merge would
 // put a wrong number in the docs without anything failing.
@@ -76,5 +77,45 @@ describe('runInterleaved', () => {
       expect(result.durationSec).toBeLessThan(3);
       expect(result.rps).toBe(Math.round(result.ok / result.durationSec));
     }
+  });
+});
+
+describe('alternateQuietAndStorm', () => {
+  let server: Server;
+  let url: string;
+  let loginsInFlight = 0;
+
+  // A login takes 400 ms; a proxied call answers 299 while a login is in flight, so each side's
+  // status counts show whether a storm reached it.
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/login') {
+        loginsInFlight += 1;
+        setTimeout(() => {
+          loginsInFlight -= 1;
+          res.end('ok');
+        }, 400);
+        return;
+      }
+      res.statusCode = loginsInFlight > 0 ? 299 : 200;
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('keeps the quiet windows free of the storm, its queued logins included', async () => {
+    const proxied = { title: 'proxied', url: `${url}/call`, connections: 2, durationSec: 2 };
+    const logins = { title: 'logins', url: `${url}/login`, connections: 4, durationSec: 2 };
+    // Two rounds: quiet then storm, then storm then quiet, which starts while the storm's last logins are still running.
+    const { alone, duringStorm, storm } = await alternateQuietAndStorm(proxied, logins, 2);
+    expect(Object.keys(alone.statusCodes)).toEqual(['200']);
+    expect(alone.title).toBe('proxied, alone');
+    expect(duringStorm.statusCodes['299']).toBeGreaterThan(0);
+    expect(duringStorm.title).toBe('proxied, during the storm');
+    expect(storm.ok).toBeGreaterThan(0);
+    for (const side of [alone, duringStorm, storm]) expect(side.durationSec).toBeGreaterThanOrEqual(1.9);
   });
 });
