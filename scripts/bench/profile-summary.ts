@@ -1,7 +1,7 @@
 /**
  * Summarizes a V8 CPU profile (`node --cpu-prof`, as `npm run bench -- --profile` writes them):
- * the functions with the most self time, and self time by package / source area.
- * and the bridge's own functions (dist/src) by total time, callees included.
+ * self time by package / source area, the functions with the most self time, and the bridge's
+ * own functions (dist/src) by total time, callees included.
  * Usage: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile> [--top N]
  */
 import { readFileSync } from 'node:fs';
