@@ -20,6 +20,8 @@ import { oauthBodyErrors, serviceCallMiddleware } from './modules/service-client
 export interface AppDeps {
   services: Services;
   readiness: ReadinessCheck[];
+  /** The Express app to build on: `expressServer`'s, whose server makes requests with its prototypes. Default: a new one. */
+  express?: Express;
 }
 
 const VERSION = '1.0.0';
@@ -56,9 +58,9 @@ function apiPipeline(api: ApiRouter, jsonBodyLimit: string): Router {
  * The bridge's request listener: MODE's Event Webhook on a path of its own (webhook-endpoint.ts
  * says why), everything else the Express app. Never listens (server.ts and tests do that).
  */
-export function createApp({ services, readiness }: AppDeps): RequestListener {
+export function createApp({ services, readiness, express: base = express() }: AppDeps): RequestListener {
   const security = securityHeaders();
-  const app = expressApp({ services, readiness }, security.middleware);
+  const app = expressApp(base, { services, readiness }, security.middleware);
   const webhook = webhookEndpoint({
     events: services.events,
     metrics: services.metrics,
@@ -71,9 +73,8 @@ export function createApp({ services, readiness }: AppDeps): RequestListener {
   };
 }
 
-function expressApp({ services, readiness }: AppDeps, security: RequestHandler): Express {
+function expressApp(app: Express, { services, readiness }: AppDeps, security: RequestHandler): Express {
   const { config, logger } = services;
-  const app = express();
   app.disable('x-powered-by');
   // Answers are never cached (no-store), so a per-answer hash for conditional requests buys nothing.
   app.set('etag', false);

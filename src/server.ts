@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
+import { expressServer } from './http/express-server';
 import { openDatabase } from './db/database';
 import { acquireEmbeddedLock } from './db/embedded-lock';
 import { migrate } from './db/migrator';
@@ -26,8 +26,9 @@ async function main(): Promise<void> {
   logger.info({ database: db.kind, applied }, 'database ready');
 
   const runtime = await startRuntime({ config, logger, db });
-  const app = createApp(runtime.appDeps);
-  const server: Server = createServer(app).listen(config.http.port, config.http.host, () => {
+  const { express, server } = expressServer();
+  server.on('request', createApp({ ...runtime.appDeps, express }));
+  server.listen(config.http.port, config.http.host, () => {
     const port = (server.address() as AddressInfo).port;
     logger.info({ host: config.http.host, port, mode: runtime.modeUrl }, 'mode-bridge listening');
     // The same facts for a person, as plain lines on stderr (stdout stays one JSON object per line).

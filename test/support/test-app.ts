@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
+import { expressServer } from '../../src/http/express-server';
 import { loadConfig, type ResolvedConfig } from '../../src/lib/config';
 import { generateOAuthJwks } from '../../src/lib/dev-secrets';
 import { createLogger, type Logger } from '../../src/lib/logger';
@@ -88,7 +88,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const database = options.sharing?.database ?? options.database ?? (await createTestDatabase());
   const emulator = options.sharing?.emulator ?? (await createEmulator({ modes: options.emulatorModes ?? emulatorModesFromEnv() }));
   // Listening first: the webhook URL, part of MODE's signature, needs the port.
-  const server: Server = createServer();
+  // The server src/server.ts makes, so every API test goes through requests made as it makes them.
+  const { express, server } = expressServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const webhookEnv: Record<string, string> = options.webhooks ? { MODE_WEBHOOK_URL: `${url}/webhooks/mode/events` } : {};
@@ -112,7 +113,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     modeProject: { projectId: emulator.projectId, projectKey: emulator.projectKey },
     ...options.deps,
   });
-  const app = createApp({ services, readiness: [{ name: 'database', check: () => database.db.ping() }] });
+  const app = createApp({ services, readiness: [{ name: 'database', check: () => database.db.ping() }], express });
   server.on('request', app);
   if (options.webhooks) emulator.control.setWebhooks([{ url: config.webhook.url, key: config.webhook.key }]);
   return {
