@@ -90,6 +90,7 @@ const envSchema = z.object({
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10),
   PASSWORD_HASH_IDLE: flag.default(true),
+  PASSWORD_HASH_SPARE_CPU: flag.default(true),
   TRUST_PROXY: trustProxy.default('loopback'),
   BACKGROUND_JOBS: flag.default(true),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
@@ -194,6 +195,8 @@ export interface Config {
     niceIncrement: number;
     /** Linux: the hashing threads run only on CPU time nothing else wants (SCHED_IDLE). */
     idleScheduling: boolean;
+    /** Linux: the hashing threads never run on the first CPU the process may use. */
+    spareCpu: boolean;
   };
   events: { retentionDays: number };
   stream: { maxConnectionsPerUser: number; heartbeatMs: number };
@@ -291,7 +294,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       servicePerMinute: env.SERVICE_RATE_LIMIT_PER_MIN,
     },
     backgroundJobs: env.BACKGROUND_JOBS,
-    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, niceIncrement: env.PASSWORD_HASH_NICE, idleScheduling: env.PASSWORD_HASH_IDLE },
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, niceIncrement: env.PASSWORD_HASH_NICE, idleScheduling: env.PASSWORD_HASH_IDLE, spareCpu: env.PASSWORD_HASH_SPARE_CPU },
     events: { retentionDays: env.EVENT_RETENTION_DAYS },
     stream: { maxConnectionsPerUser: env.STREAM_MAX_CONNECTIONS_PER_USER, heartbeatMs: env.STREAM_HEARTBEAT_MS },
     deviceState: { maxTypes: env.DEVICE_STATE_MAX_TYPES },

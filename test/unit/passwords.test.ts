@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../src/lib/config';
+import { parseCpuList } from '../../src/modules/auth/thread-scheduling';
 import { burnPasswordCheck, closePasswordHashing, configurePasswordHashing, hashPassword, passwordHashingThreads, verifyPassword } from '../../src/modules/auth/passwords';
 
 // Hashing runs in worker threads with a lowered scheduling priority. The priority is read the way
@@ -13,6 +14,8 @@ interface ThreadStat {
   policy: number;
   /** User and system CPU time, in clock ticks. */
   cpuTicks: number;
+  /** The CPUs the thread may run on (its Cpus_allowed_list). */
+  cpus: number[];
 }
 
 /** Each thread of this process, by thread ID (Linux only). */
@@ -24,7 +27,9 @@ function threads(): Map<number, ThreadStat> {
       // Fields after the command name (which may hold spaces) start at field 3: utime is 14, stime 15,
       // nice 19, policy 41.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-      stats.set(Number(tid), { nice: fields[16]!, policy: fields[38]!, cpuTicks: fields[11]! + fields[12]! });
+      const status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
+      const cpus = parseCpuList(/^Cpus_allowed_list:\s*(\S+)$/m.exec(status)?.[1] ?? '');
+      stats.set(Number(tid), { nice: fields[16]!, policy: fields[38]!, cpuTicks: fields[11]! + fields[12]!, cpus });
     } catch {
       // the thread ended while being listed
     }
@@ -148,6 +153,28 @@ describe('priority of the hashing threads (Linux)', () => {
     expect(hashing.every((thread) => thread.policy === SCHED_OTHER)).toBe(true);
   });
 
+  const onSeveralCpus = process.platform === 'linux' && (threads().get(process.pid)?.cpus.length ?? 0) > 1 ? test : test.skip;
+
+  onSeveralCpus('when a CPU is kept spare, then the hashing threads may run on every CPU of the process but its first', async () => {
+    const processCpus = threads().get(process.pid)?.cpus ?? [];
+    configurePasswordHashing({ niceIncrement: 7, spareCpu: true });
+    await hashPassword(PASSWORD);
+    const hashing = threadsAtNice(7);
+    expect(hashing.length).toBeGreaterThanOrEqual(1);
+    expect(hashing.map((thread) => thread.cpus)).toContainEqual(processCpus.slice(1));
+    // Only the worker's own thread moves; the main thread keeps every CPU.
+    expect(threads().get(process.pid)?.cpus).toEqual(processCpus);
+  });
+
+  onSeveralCpus('when no CPU is kept spare, then the hashing threads keep every CPU of the process', async () => {
+    const processCpus = threads().get(process.pid)?.cpus ?? [];
+    configurePasswordHashing({ niceIncrement: 5, spareCpu: false });
+    await hashPassword(PASSWORD);
+    const hashing = threadsAtNice(5);
+    expect(hashing.length).toBeGreaterThanOrEqual(1);
+    expect(hashing.every((thread) => thread.cpus.join() === processCpus.join())).toBe(true);
+  });
+
   onLinux('when the nice increment is 0, then the hashing threads keep the process priority', async () => {
     configurePasswordHashing({ niceIncrement: 0 });
     const before = threads();
@@ -160,7 +187,7 @@ describe('priority of the hashing threads (Linux)', () => {
 
 describe('password hashing configuration', () => {
   test('when nothing is set, then hashing threads run 10 lower and the concurrency follows the cores', () => {
-    expect(loadConfig({}).passwordHashing).toEqual({ concurrency: undefined, niceIncrement: 10, idleScheduling: true });
+    expect(loadConfig({}).passwordHashing).toEqual({ concurrency: undefined, niceIncrement: 10, idleScheduling: true, spareCpu: true });
   });
   test('when PASSWORD_HASH_NICE is outside 0-19, then the start is refused naming it', () => {
     expect(() => loadConfig({ PASSWORD_HASH_NICE: '20' })).toThrow(ConfigError);
@@ -169,5 +196,20 @@ describe('password hashing configuration', () => {
   test('when PASSWORD_HASH_IDLE is false, then idle scheduling is off; a value that is not a flag is refused', () => {
     expect(loadConfig({ PASSWORD_HASH_IDLE: 'false' }).passwordHashing.idleScheduling).toBe(false);
     expect(() => loadConfig({ PASSWORD_HASH_IDLE: 'sometimes' })).toThrow(/PASSWORD_HASH_IDLE/);
+  });
+  test('when PASSWORD_HASH_SPARE_CPU is false, then no CPU is kept spare; a value that is not a flag is refused', () => {
+    expect(loadConfig({ PASSWORD_HASH_SPARE_CPU: 'false' }).passwordHashing.spareCpu).toBe(false);
+    expect(() => loadConfig({ PASSWORD_HASH_SPARE_CPU: 'often' })).toThrow(/PASSWORD_HASH_SPARE_CPU/);
+  });
+});
+
+describe('CPU lists as the kernel writes them', () => {
+  test('when a list has ranges and single CPUs, then each CPU is listed once in order', () => {
+    expect(parseCpuList('0-2,5,7-8')).toEqual([0, 1, 2, 5, 7, 8]);
+    expect(parseCpuList('3')).toEqual([3]);
+  });
+  test('when a list cannot be read, then it is empty', () => {
+    expect(parseCpuList('')).toEqual([]);
+    expect(parseCpuList('a-b')).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads';
 import { hashSync } from '@node-rs/argon2';
-import { idleSchedulingForThisThread } from './idle-scheduling';
+import { idleSchedulingForThisThread, spareFirstCpuForThisThread } from './thread-scheduling';
 import { ARGON2ID_CURRENT, verifyStoredHash } from './password-formats';
 
 // The hashing work of passwords.ts, run in its pool's worker threads. Synchronous on purpose:
@@ -11,10 +11,14 @@ import { ARGON2ID_CURRENT, verifyStoredHash } from './password-formats';
 export interface HashingThreadOptions {
   /** Run in SCHED_IDLE (Linux), on top of the nice increment piscina applies. */
   idleScheduling: boolean;
+  /** Linux: stay off the first CPU the process may use. */
+  spareCpu: boolean;
 }
 
 // Set as the thread loads, before the pool hands it a first hash.
-if ((workerData as HashingThreadOptions | undefined)?.idleScheduling) idleSchedulingForThisThread();
+const options = workerData as HashingThreadOptions | undefined;
+if (options?.idleScheduling) idleSchedulingForThisThread();
+if (options?.spareCpu) spareFirstCpuForThisThread();
 
 export interface VerifyTask {
   passwordHash: string;

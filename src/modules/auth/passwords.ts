@@ -5,22 +5,24 @@ import type { HashingThreadOptions, VerifyTask } from './password-worker';
 
 // Password hashing and verification (password-worker.ts: argon2id for new hashes, every stored
 // format of password-formats/ for checks) in a small pool of worker threads whose scheduling
-// priority is lowered (nice and, on Linux, the SCHED_IDLE class), so that a login storm gets only
-// the CPU that the event loop, PostgreSQL and the rest of the machine leave. At most `concurrency` hashes run at once, one
-// per thread; the others wait in the pool's queue.
+// priority is lowered (nice and, on Linux, the SCHED_IDLE class) and which stay off one core, so
+// that a login storm gets only the CPU that the event loop, PostgreSQL and the rest of the machine
+// leave. At most `concurrency` hashes run at once, one per thread; the others wait in the pool's queue.
 
 export interface PasswordHashing {
   /** Hashes computed at once; unset: one less than the machine's cores, at least 1. */
   concurrency?: number;
   /** How much lower than the process the hashing threads run (nice increment, 0-19); unset: 10. */
   niceIncrement?: number;
-  /** Linux: the hashing threads also run in SCHED_IDLE (idle-scheduling.ts); unset: true. */
+  /** Linux: the hashing threads also run in SCHED_IDLE (thread-scheduling.ts); unset: true. */
   idleScheduling?: boolean;
+  /** Linux: the hashing threads never run on the first CPU the process may use (thread-scheduling.ts); unset: true. */
+  spareCpu?: boolean;
 }
 
 type Settings = Required<PasswordHashing>;
 
-const DEFAULTS: Settings = { concurrency: Math.max(1, availableParallelism() - 1), niceIncrement: 10, idleScheduling: true };
+const DEFAULTS: Settings = { concurrency: Math.max(1, availableParallelism() - 1), niceIncrement: 10, idleScheduling: true, spareCpu: true };
 let settings = DEFAULTS;
 let pool: Piscina | undefined;
 
@@ -35,6 +37,7 @@ export function configurePasswordHashing(hashing: PasswordHashing): void {
     concurrency: hashing.concurrency ?? DEFAULTS.concurrency,
     niceIncrement: hashing.niceIncrement ?? DEFAULTS.niceIncrement,
     idleScheduling: hashing.idleScheduling ?? DEFAULTS.idleScheduling,
+    spareCpu: hashing.spareCpu ?? DEFAULTS.spareCpu,
   };
   if ((Object.keys(next) as (keyof Settings)[]).every((key) => next[key] === settings[key])) return;
   settings = next;
@@ -70,7 +73,7 @@ function hashingPool(): Piscina {
     maxThreads: settings.concurrency,
     idleTimeout: 30_000,
     niceIncrement: settings.niceIncrement,
-    workerData: { idleScheduling: settings.idleScheduling } satisfies HashingThreadOptions,
+    workerData: { idleScheduling: settings.idleScheduling, spareCpu: settings.spareCpu } satisfies HashingThreadOptions,
     // In arrival order, as logins come: by default a task that finds every thread busy goes back
     // to the end of the queue, so under a storm some logins wait many times longer than others.
     stricterFIFO: true,
