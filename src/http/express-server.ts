@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 // with Object.setPrototypeOf as the request arrives. An object whose prototype changes after it
 // was made costs more wherever it is used afterwards, not only at the change (engines optimise
 // property access on the shape an object was born with), and here that was most of what Express
-// cost a proxied call: 0.42 against 0.22 ms of CPU per GET /v1/homes/:id with the same app
+// cost a proxied call: 0.32-0.42 against 0.18-0.22 ms of CPU per GET /v1/homes/:id, same app
 // (docs/benchmarks.md, "Proxy: requests born with Express's prototypes"). This server creates
 // them with those prototypes; Express's setPrototypeOf then finds them in place, a no-op.
 
