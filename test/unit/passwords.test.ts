@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../src/lib/config';
-import { parseCpuList } from '../../src/modules/auth/thread-scheduling';
+import { allowedCpus, parseCpuList } from '../../src/modules/auth/thread-scheduling';
 import { burnPasswordCheck, closePasswordHashing, configurePasswordHashing, hashPassword, passwordHashingThreads, verifyPassword } from '../../src/modules/auth/passwords';
 
 // Hashing runs in worker threads with a lowered scheduling priority. The priority is read the way
@@ -27,9 +27,7 @@ function threads(): Map<number, ThreadStat> {
       // Fields after the command name (which may hold spaces) start at field 3: utime is 14, stime 15,
       // nice 19, policy 41.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-      const status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
-      const cpus = parseCpuList(/^Cpus_allowed_list:\s*(\S+)$/m.exec(status)?.[1] ?? '');
-      stats.set(Number(tid), { nice: fields[16]!, policy: fields[38]!, cpuTicks: fields[11]! + fields[12]!, cpus });
+      stats.set(Number(tid), { nice: fields[16]!, policy: fields[38]!, cpuTicks: fields[11]! + fields[12]!, cpus: allowedCpus(tid) });
     } catch {
       // the thread ended while being listed
     }
@@ -153,26 +151,29 @@ describe('priority of the hashing threads (Linux)', () => {
     expect(hashing.every((thread) => thread.policy === SCHED_OTHER)).toBe(true);
   });
 
+  /** Hashes once with these settings; the CPUs each thread at that nice value may run on. */
+  async function cpusOfHashingThreads(hashing: { niceIncrement: number; spareCpu: boolean }): Promise<number[][]> {
+    configurePasswordHashing(hashing);
+    await hashPassword(PASSWORD);
+    return threadsAtNice(hashing.niceIncrement).map((thread) => thread.cpus);
+  }
+
   const onSeveralCpus = process.platform === 'linux' && (threads().get(process.pid)?.cpus.length ?? 0) > 1 ? test : test.skip;
 
   onSeveralCpus('when a CPU is kept spare, then the hashing threads may run on every CPU of the process but its first', async () => {
     const processCpus = threads().get(process.pid)?.cpus ?? [];
-    configurePasswordHashing({ niceIncrement: 7, spareCpu: true });
-    await hashPassword(PASSWORD);
-    const hashing = threadsAtNice(7);
+    const hashing = await cpusOfHashingThreads({ niceIncrement: 7, spareCpu: true });
     expect(hashing.length).toBeGreaterThanOrEqual(1);
-    expect(hashing.map((thread) => thread.cpus)).toContainEqual(processCpus.slice(1));
+    expect(hashing).toContainEqual(processCpus.slice(1));
     // Only the worker's own thread moves; the main thread keeps every CPU.
     expect(threads().get(process.pid)?.cpus).toEqual(processCpus);
   });
 
   onSeveralCpus('when no CPU is kept spare, then the hashing threads keep every CPU of the process', async () => {
     const processCpus = threads().get(process.pid)?.cpus ?? [];
-    configurePasswordHashing({ niceIncrement: 5, spareCpu: false });
-    await hashPassword(PASSWORD);
-    const hashing = threadsAtNice(5);
+    const hashing = await cpusOfHashingThreads({ niceIncrement: 5, spareCpu: false });
     expect(hashing.length).toBeGreaterThanOrEqual(1);
-    expect(hashing.every((thread) => thread.cpus.join() === processCpus.join())).toBe(true);
+    expect(hashing.every((cpus) => cpus.join() === processCpus.join())).toBe(true);
   });
 
   onLinux('when the nice increment is 0, then the hashing threads keep the process priority', async () => {
